@@ -1,0 +1,211 @@
+"""The study as a whole: overall score, PRRT recommendation, tumour board, completeness."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from adapter.domain.errors import InvalidLesionError, InvalidStudyError
+from adapter.domain.lesion import score_lesion
+from adapter.domain.model import (
+    Ambiguity,
+    Category,
+    ContextItem,
+    LesionAssessment,
+    NextStep,
+    PrrtRecommendation,
+    Study,
+    StudyAssessment,
+    StudyContext,
+)
+from adapter.domain.policy import DEFAULT_POLICY, ScoringPolicy
+from adapter.domain.uptake import check_reference
+
+PRRT_CAVEAT = (
+    "Inclusion and exclusion criteria of the Joint IAEA, EANM and SNMMI practical guidance and "
+    "the ENETS consensus guidelines still apply, including kidney and bone-marrow function "
+    "(Table 1, footnote 2)."
+)
+
+_HIGH = (Category.C4, Category.C5)
+_WAIVABLE = (Category.C3A, Category.C3B)
+_WORK_UP = (Category.C3C, Category.C3D)
+
+
+def score_study(study: Study, policy: ScoringPolicy = DEFAULT_POLICY) -> StudyAssessment:
+    """Score every lesion, then the study (Discussion; Table 1 PRRT column).
+
+    Pure and deterministic: the same study and policy give an equal result.
+    """
+    if not study.lesions:
+        raise InvalidStudyError("lesions", "at least one lesion (finding) is required")
+    _check_unique_ids(study)
+    _check_context(study.context)
+    if study.reference is not None:
+        check_reference(study.reference)
+    raised = proliferation_raised(study.context, policy)
+    scored = tuple(
+        score_lesion(lesion, study.reference, proliferation_raised=raised)
+        for lesion in study.lesions
+    )
+    overall = max((a.category for a in scored), key=lambda c: c.rank)
+    scored = _mark_waived(scored, overall)
+    scored, representatives = _mark_representatives(scored, policy)
+    prrt, prrt_rule, prrt_ambiguities = prrt_recommendation(scored, overall, policy)
+    ambiguities = _overall_ambiguities(scored, overall) + prrt_ambiguities
+    return StudyAssessment(
+        lesions=scored,
+        overall=overall,
+        overall_rule="DISC-OVERALL",
+        carrying=tuple(a.lesion.lesion_id for a in scored if a.category is overall),
+        work_up=tuple(a.lesion.lesion_id for a in scored if a.category in _WORK_UP),
+        prrt=prrt,
+        prrt_rule=prrt_rule,
+        prrt_caveat=PRRT_CAVEAT,
+        tumour_board=tumour_board_triggered(overall, prrt),
+        next_steps=_study_next_steps(scored),
+        missing=missing_items(study.context),
+        ambiguities=ambiguities,
+        representatives_applied=representatives,
+        proliferation_raised=raised,
+    )
+
+
+def _check_unique_ids(study: Study) -> None:
+    seen: set[str] = set()
+    for lesion in study.lesions:
+        if lesion.lesion_id in seen:
+            raise InvalidLesionError(lesion.lesion_id, "lesion_id", "appears more than once")
+        seen.add(lesion.lesion_id)
+
+
+def _check_context(context: StudyContext) -> None:
+    ki67 = context.ki67_percent
+    if ki67 is not None and not 0 <= ki67 <= 100:
+        raise InvalidStudyError("context.ki67_percent", "must be between 0 and 100")
+    for item, value in (
+        ("context.injected_activity_mbq", context.injected_activity_mbq),
+        ("context.uptake_time_min", context.uptake_time_min),
+    ):
+        if value is not None and not value > 0:
+            raise InvalidStudyError(item, "must be a number greater than 0")
+
+
+def proliferation_raised(context: StudyContext, policy: ScoringPolicy) -> bool | None:
+    """SSTR-RADS-3 section: an increased proliferation index (Ki-67 or grade); None if unknown."""
+    if context.grade is None and context.ki67_percent is None:
+        return None
+    by_grade = context.grade in policy.raised_grades if context.grade else False
+    by_ki67 = (
+        context.ki67_percent >= policy.ki67_raised_percent
+        if context.ki67_percent is not None
+        else False
+    )
+    return by_grade or by_ki67
+
+
+def prrt_recommendation(
+    scored: tuple[LesionAssessment, ...], overall: Category, policy: ScoringPolicy
+) -> tuple[PrrtRecommendation, str, tuple[Ambiguity, ...]]:
+    """Patient-level PRRT recommendation with its rule code (Table 1 PRRT column, Discussion)."""
+    counts = Counter(a.category for a in scored)
+    several = policy.several_lesions
+    amb_several = Ambiguity("AMB-SEVERAL", f"'several' taken as >= {several} lesions")
+    if counts[Category.C3D] >= several:
+        ambiguities: tuple[Ambiguity, ...] = (amb_several,)
+        if overall in _HIGH:
+            ambiguities += (Ambiguity("AMB-3D-AND-45", f"{counts[Category.C3D]} 3D lesions rule "
+                                      f"PRRT out despite overall {overall.label}"),)
+        return PrrtRecommendation.RULED_OUT, "PRRT-3D-SEVERAL", ambiguities
+    if counts[Category.C3D] == 1 and overall in _HIGH:
+        return PrrtRecommendation.COMBINED_WITH_LOCOREGIONAL, "PRRT-3D-SINGLE", ()
+    if overall is Category.C5:
+        return PrrtRecommendation.DEFINITELY_CONSIDER, "PRRT-5", ()
+    if overall is Category.C4:
+        return PrrtRecommendation.CONSIDER, "PRRT-4", ()
+    if counts[Category.C3B] >= several:
+        return PrrtRecommendation.MAY_CONSIDER, "PRRT-3B-SEVERAL", (amb_several,)
+    if counts[Category.C3B] == 1:
+        return PrrtRecommendation.LOCOREGIONAL, "PRRT-3B-SINGLE", ()
+    return PrrtRecommendation.NOT_CONSIDERED, "PRRT-NONE", ()
+
+
+def tumour_board_triggered(overall: Category, prrt: PrrtRecommendation) -> bool:
+    """A PRRT tumour-board review: overall 4/5, or PRRT otherwise to be considered."""
+    return overall in _HIGH or prrt is PrrtRecommendation.MAY_CONSIDER
+
+
+def _mark_waived(
+    scored: tuple[LesionAssessment, ...], overall: Category
+) -> tuple[LesionAssessment, ...]:
+    """Discussion: 3A/3B findings can be waived when the overall score is 4 or 5."""
+    if overall not in _HIGH:
+        return scored
+    return tuple(replace(a, waived=True) if a.category in _WAIVABLE else a for a in scored)
+
+
+def _mark_representatives(
+    scored: tuple[LesionAssessment, ...], policy: ScoringPolicy
+) -> tuple[tuple[LesionAssessment, ...], bool]:
+    """Discussion: >5 positive lesions, one representative (hottest, then largest) per system."""
+    positive = [a for a in scored if a.is_positive]
+    if len(positive) <= policy.representative_above:
+        return scored, False
+    best: dict[str, LesionAssessment] = {}
+    for a in positive:
+        current = best.get(a.lesion.organ_system)
+        if current is None or _hotter(a, current):
+            best[a.lesion.organ_system] = a
+    chosen = {id(a) for a in best.values()}
+    return tuple(replace(a, representative=True) if id(a) in chosen else a for a in scored), True
+
+
+def _hotter(a: LesionAssessment, b: LesionAssessment) -> bool:
+    """Hottest (SUVmax, then uptake level), then largest; first given wins a tie."""
+    return _heat(a) > _heat(b)
+
+
+def _heat(a: LesionAssessment) -> tuple[float, int, float]:
+    suv = a.lesion.suv_max if a.lesion.suv_max is not None else -1.0
+    size = a.lesion.size_mm if a.lesion.size_mm is not None else -1.0
+    return (suv, int(a.uptake.level), size)
+
+
+def _overall_ambiguities(
+    scored: tuple[LesionAssessment, ...], overall: Category
+) -> tuple[Ambiguity, ...]:
+    threes = sorted({a.category for a in scored if a.category.level == 3}, key=lambda c: c.rank)
+    if overall.level == 3 and len(threes) > 1:
+        names = ", ".join(c.label for c in threes)
+        return (Ambiguity("AMB-3-ORDER", f"several sub-categories of 3 ({names}): overall "
+                          f"{overall.label} by the order 3A < 3B < 3C < 3D"),)
+    return ()
+
+
+def _study_next_steps(scored: tuple[LesionAssessment, ...]) -> tuple[NextStep, ...]:
+    """Distinct next steps of the lesions that still need them (waived 3A/3B excluded)."""
+    steps: dict[str, NextStep] = {}
+    for a in sorted(scored, key=lambda x: -x.category.rank):
+        if a.waived:
+            continue
+        for step in a.next_steps:
+            steps.setdefault(step.text, step)
+    return tuple(steps.values())
+
+
+def missing_items(context: StudyContext) -> tuple[ContextItem, ...]:
+    """Supplementary Table 1 items not supplied (laboratory results only 'if available')."""
+    present = {
+        ContextItem.PRIMARY_TUMOUR: context.primary_tumour is not None,
+        ContextItem.BIOPSY_DATE: context.biopsy_date is not None,
+        ContextItem.KI67_OR_GRADE: context.grade is not None or context.ki67_percent is not None,
+        ContextItem.PRIMARY_DIAGNOSIS_DATE: context.primary_diagnosis_date is not None,
+        ContextItem.SYMPTOMS: context.symptoms_reported,
+        ContextItem.PREVIOUS_THERAPIES: context.prior_therapies is not None,
+        ContextItem.PREVIOUS_IMAGING: context.previous_imaging_reported,
+        ContextItem.OTHER_MALIGNANCIES: context.other_malignancies_reported,
+        ContextItem.INJECTED_ACTIVITY: context.injected_activity_mbq is not None,
+        ContextItem.UPTAKE_TIME: context.uptake_time_min is not None,
+        ContextItem.FIELD_OF_VIEW: context.field_of_view is not None,
+    }
+    return tuple(item for item, ok in present.items() if not ok)

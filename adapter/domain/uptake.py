@@ -1,0 +1,60 @@
+"""Table 2: the uptake level of an SSTR-avid lesion."""
+
+from __future__ import annotations
+
+import math
+
+from adapter.domain.errors import InvalidLesionError, InvalidStudyError
+from adapter.domain.model import Lesion, ReferenceUptake, UptakeLevel, UptakeResult, UptakeSource
+
+
+def check_reference(reference: ReferenceUptake) -> None:
+    """Reference SUVs must be finite, positive, and blood pool below liver (else Table 2 is void)."""
+    for item, value in (
+        ("reference.blood_pool_suv_mean", reference.blood_pool_suv_mean),
+        ("reference.liver_suv_mean", reference.liver_suv_mean),
+    ):
+        if not math.isfinite(value) or value <= 0:
+            raise InvalidStudyError(item, "must be a finite number greater than 0")
+    if reference.blood_pool_suv_mean >= reference.liver_suv_mean:
+        raise InvalidStudyError(
+            "reference",
+            "blood-pool SUVmean must be lower than liver SUVmean for Table 2 to apply",
+        )
+
+
+def level_from_suv(suv_max: float, reference: ReferenceUptake) -> UptakeLevel:
+    """Table 2 (rule T2-LEVEL): level 1 <= blood pool < level 2 <= liver < level 3."""
+    if suv_max <= reference.blood_pool_suv_mean:
+        return UptakeLevel.BLOOD_POOL_OR_LESS
+    if suv_max <= reference.liver_suv_mean:
+        return UptakeLevel.ABOVE_BLOOD_POOL
+    return UptakeLevel.ABOVE_LIVER
+
+
+def resolve_uptake(lesion: Lesion, reference: ReferenceUptake | None) -> UptakeResult:
+    """The level used for scoring: the reader's, else derived from SUVs (Table 2).
+
+    Raises :class:`InvalidLesionError` when neither is available or a value is invalid.
+    """
+    if lesion.reader_level is not None and lesion.reader_level not in tuple(UptakeLevel):
+        raise InvalidLesionError(lesion.lesion_id, "reader_level", "must be 0, 1, 2 or 3")
+    suv_level: UptakeLevel | None = None
+    if lesion.suv_max is not None:
+        if not math.isfinite(lesion.suv_max) or lesion.suv_max < 0:
+            raise InvalidLesionError(lesion.lesion_id, "suv_max", "must be a finite number >= 0")
+        if reference is not None:
+            suv_level = level_from_suv(lesion.suv_max, reference)
+    if lesion.reader_level is not None:
+        reader = UptakeLevel(lesion.reader_level)
+        if suv_level is not None and suv_level != reader:
+            return UptakeResult(reader, UptakeSource.READER_OVER_SUV, suv_level)
+        return UptakeResult(reader, UptakeSource.READER, suv_level)
+    if suv_level is not None:
+        return UptakeResult(suv_level, UptakeSource.SUV, suv_level)
+    reason = (
+        "SUVmax given without reference SUVs (blood pool and liver)"
+        if lesion.suv_max is not None
+        else "no uptake information (neither the reader's level nor SUVmax)"
+    )
+    raise InvalidLesionError(lesion.lesion_id, "uptake", reason)

@@ -1,0 +1,91 @@
+"""Code systems, codes and canonical URLs of the FHIR contract.
+
+One place for every system URI and code the adapter reads or writes. The FHIR
+Shorthand sources under ``fhir_profiles/input/fsh`` define the project's own
+CodeSystems with exactly these codes; ``tests/fhir/test_codes_match_profiles.py``
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- external terminologies -------------------------------------------------
+LOINC: Final = "http://loinc.org"
+SNOMED: Final = "http://snomed.info/sct"
+DCM: Final = "http://dicom.nema.org/resources/ontology/DCM"
+UCUM: Final = "http://unitsofmeasure.org"
+UMLS: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"  # not used for codes we cannot verify
+NCIT: Final = "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"
+V2_0074: Final = "http://terminology.hl7.org/CodeSystem/v2-0074"
+OBSERVATION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/observation-category"
+DICOM_UID: Final = "urn:dicom:uid"
+IETF_UUID: Final = "urn:ietf:rfc:3986"
+
+# --- project canonicals -------------------------------------------------------
+CANONICAL_BASE: Final = "https://fhir.sstr-adapter.org"
+CS_BASE: Final = f"{CANONICAL_BASE}/CodeSystem"
+SD_BASE: Final = f"{CANONICAL_BASE}/StructureDefinition"
+VS_BASE: Final = f"{CANONICAL_BASE}/ValueSet"
+
+CS_CATEGORY: Final = f"{CS_BASE}/sstr-rads-category"
+CS_SITE_CLASS: Final = f"{CS_BASE}/sstr-site-class"
+CS_UPTAKE_LEVEL: Final = f"{CS_BASE}/sstr-uptake-level"
+CS_UPTAKE_SOURCE: Final = f"{CS_BASE}/sstr-uptake-source"
+CS_CORRELATE: Final = f"{CS_BASE}/sstr-anatomic-correlate"
+CS_BENIGN: Final = f"{CS_BASE}/sstr-benign-evidence"
+CS_PROGRESSION: Final = f"{CS_BASE}/sstr-progression"
+CS_PRRT: Final = f"{CS_BASE}/sstr-prrt-recommendation"
+CS_RULE: Final = f"{CS_BASE}/sstr-rule"
+CS_OBSERVATION: Final = f"{CS_BASE}/sstr-observation-code"
+CS_CONTEXT: Final = f"{CS_BASE}/sstr-context-item"
+CS_THERAPY: Final = f"{CS_BASE}/sstr-prior-therapy"
+CS_GRADE: Final = f"{CS_BASE}/sstr-who-grade"
+CS_TRACER: Final = f"{CS_BASE}/sstr-radiopharmaceutical"
+CS_MESSAGE_EVENT: Final = f"{CS_BASE}/sstr-message-event"
+CS_TASK: Final = f"{CS_BASE}/sstr-task-code"
+CS_SITE_SYSTEM: Final = f"{CS_BASE}/sstr-organ-system"
+
+# Identifier systems
+ID_LESION_TRACKING: Final = f"{CANONICAL_BASE}/identifier/lesion-tracking-id"
+ID_ADAPTER_OUTPUT: Final = f"{CANONICAL_BASE}/identifier/output"
+
+# Message events (MessageHeader.eventCoding)
+EVENT_SCORE_REQUEST: Final = "sstr-pet-findings"
+EVENT_SCORE_RESPONSE: Final = "sstr-rads-report"
+EVENT_TUMOUR_BOARD: Final = "prrt-tumour-board-review"
+
+# Observation codes of the project (sstr-observation-code): for concepts with
+# no LOINC/SNOMED/DICOM code found.
+OBS_LESION_FINDING: Final = "lesion-finding"
+OBS_SITE_CLASS: Final = "site-class"
+OBS_UPTAKE_LEVEL: Final = "uptake-level"
+OBS_UPTAKE_SOURCE: Final = "uptake-level-source"
+OBS_CORRELATE: Final = "anatomic-correlate"
+OBS_BENIGN: Final = "benign-evidence"
+OBS_PROGRESSION: Final = "progression"
+OBS_LESION_SIZE: Final = "lesion-size"
+OBS_LESION_ASSESSMENT: Final = "lesion-assessment"
+OBS_OVERALL_ASSESSMENT: Final = "overall-assessment"
+OBS_DECIDING_RULE: Final = "deciding-rule"
+OBS_AMBIGUITY: Final = "ambiguity"
+OBS_PRRT: Final = "prrt-recommendation"
+OBS_TABLE1_PRRT: Final = "table1-prrt"
+OBS_NEXT_STEP: Final = "next-step"
+OBS_REPRESENTATIVE: Final = "representative-lesion"
+OBS_WAIVED: Final = "waived"
+OBS_REFERENCE_LIVER: Final = "reference-liver-suvmean"
+OBS_REFERENCE_BLOOD_POOL: Final = "reference-blood-pool-suvmean"
+OBS_CLINICAL_CONTEXT: Final = "clinical-context"
+OBS_MISSING_ITEM: Final = "missing-minimum-data"
+
+# DICOM / SNOMED codes for SUV
+DCM_SUVBW: Final = "126401"
+SNOMED_MAXIMUM: Final = "56851009"
+SNOMED_MEAN: Final = "255586005"
+UCUM_SUVBW: Final = "g/ml{SUVbw}"
+
+# Report
+LOINC_PET_WHOLE_BODY: Final = "44139-4"
+LOINC_RADIOLOGY: Final = "LP29684-5"
+V2_NUCLEAR_MEDICINE: Final = "NMS"
