@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    score the bundled examples on the embedded default (no broker needed)
+#   make test   lint, type-check and run every test (starts RabbitMQ if it is not running)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: setup run test lint typecheck pytest broker clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/sstr-adapter run-examples
+
+broker:
+	./.ci/ensure-rabbitmq
+
+lint: setup
+	$(BIN)/ruff check adapter tests
+	$(BIN)/mypy
+
+pytest: setup broker
+	$(BIN)/pytest
+
+test: lint pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
