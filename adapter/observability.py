@@ -1,0 +1,84 @@
+"""Metrics (Prometheus) and structured JSON logs shared by the worker and the HTTP API.
+
+Labels carry only bounded, non-identifying values: transport, outcome, reason codes,
+SSTR-RADS categories and PRRT recommendations. Never a message id, never patient data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """One set of instruments on its own registry (tests build their own)."""
+
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    messages_in: Counter = field(init=False)
+    messages_out: Counter = field(init=False)
+    dead_lettered: Counter = field(init=False)
+    retried: Counter = field(init=False)
+    latency: Histogram = field(init=False)
+    categories: Counter = field(init=False)
+    prrt: Counter = field(init=False)
+
+    def __post_init__(self) -> None:
+        r = self.registry
+        put = object.__setattr__  # frozen dataclass: instruments are built once, here
+        put(self, "messages_in", Counter(
+            "sstr_messages_in", "Input messages received", ["transport"], registry=r))
+        put(self, "messages_out", Counter(
+            "sstr_messages_out", "Output messages published", ["transport", "kind"], registry=r))
+        put(self, "dead_lettered", Counter(
+            "sstr_messages_dead_lettered", "Inputs dead-lettered or rejected",
+            ["transport", "reason"], registry=r))
+        put(self, "retried", Counter(
+            "sstr_messages_retried", "Inputs returned for redelivery", ["transport"], registry=r))
+        put(self, "latency", Histogram(
+            "sstr_processing_seconds", "Decode-validate-score-map time per message",
+            ["transport"], buckets=_LATENCY_BUCKETS, registry=r))
+        put(self, "categories", Counter(
+            "sstr_lesion_categories", "Lesion categories issued", ["category"], registry=r))
+        put(self, "prrt", Counter(
+            "sstr_prrt_recommendations", "Study-level PRRT recommendations issued",
+            ["recommendation", "overall"], registry=r))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, event and whitelisted extra fields."""
+
+    FIELDS = ("message_id", "correlation_id", "outcome", "reason", "transport", "kind",
+              "duration_ms", "count", "attempt", "status", "path", "method")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        for name in self.FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info and record.exc_info[0] is not None:
+            # The exception type only: messages and tracebacks may quote input data.
+            entry["exc_type"] = record.exc_info[0].__name__
+        return orjson.dumps(entry).decode()
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """JSON logs on stderr for the whole process (entry points call this once)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
