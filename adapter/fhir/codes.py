@@ -89,3 +89,52 @@ UCUM_SUVBW: Final = "g/ml{SUVbw}"
 LOINC_PET_WHOLE_BODY: Final = "44139-4"
 LOINC_RADIOLOGY: Final = "LP29684-5"
 V2_NUCLEAR_MEDICINE: Final = "NMS"
+
+# --- added with the parser/renderer ---------------------------------------------
+OBS_REFERENCE_UPTAKE: Final = "reference-uptake"
+OBS_ORGAN_SYSTEM: Final = "organ-system"
+
+# Clinical-context component codes (sstr-context-item): the ContextItem values plus
+# the two halves of ki67-or-grade.
+CONTEXT_GRADE: Final = "grade"
+CONTEXT_KI67: Final = "ki67"
+THERAPY_NONE: Final = "none"
+
+# Radiopharmaceuticals (required binding, ValueSet sstr-radiopharmaceutical)
+SNOMED_GA68_DOTATATE: Final = "724025002"
+TRACER_DOTATOC: Final = "ga68-dotatoc"
+TRACER_DOTANOC: Final = "ga68-dotanoc"
+TRACER_NODAGA_JR11: Final = "ga68-nodaga-jr11"
+
+# Tumour board
+TASK_TUMOUR_BOARD: Final = "prrt-tumour-board-review"
+NCIT_TUMOR_BOARD_REVIEW: Final = "C93304"
+
+# Extensions (StructureDefinition/<name>)
+EXT_RADIOPHARMACEUTICAL: Final = f"{SD_BASE}/radiopharmaceutical"
+EXT_INJECTED_ACTIVITY: Final = f"{SD_BASE}/injected-activity"
+EXT_UPTAKE_TIME: Final = f"{SD_BASE}/uptake-time"
+EXT_FIELD_OF_VIEW: Final = f"{SD_BASE}/field-of-view"
+EXT_MEASUREMENT_DERIVATION: Final = f"{SD_BASE}/measurement-derivation"
+
+# Profiles (StructureDefinition/<id>) written into meta.profile of every output
+PROFILE_FINDINGS_MESSAGE: Final = f"{SD_BASE}/sstr-findings-message"
+PROFILE_REPORT_MESSAGE: Final = f"{SD_BASE}/sstr-report-message"
+PROFILE_LESION_ASSESSMENT: Final = f"{SD_BASE}/sstr-lesion-assessment"
+PROFILE_OVERALL_ASSESSMENT: Final = f"{SD_BASE}/sstr-overall-assessment"
+PROFILE_REPORT: Final = f"{SD_BASE}/sstr-rads-report"
+PROFILE_TUMOUR_BOARD_TASK: Final = f"{SD_BASE}/sstr-tumour-board-task"
+PROFILE_TUMOUR_BOARD_MESSAGE: Final = f"{SD_BASE}/sstr-tumour-board-message"
+
+# UCUM units
+UCUM_MBQ: Final = "MBq"
+UCUM_MIN: Final = "min"
+UCUM_MM: Final = "mm"
+UCUM_PERCENT: Final = "%"
+
+# Other systems
+ID_INPUT_MESSAGE: Final = f"{CANONICAL_BASE}/identifier/input-message"
+PROVENANCE_AGENT_TYPE: Final = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+FLAG_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/flag-category"
+DICOM_MODALITY_PT: Final = "PT"
+DICOM_MODALITY_CT: Final = "CT"
