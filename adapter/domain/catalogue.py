@@ -22,6 +22,8 @@ class Rule:
     """The paper's wording (abridged)."""
     decision: str
     """What the adapter does with it."""
+    setting: str | None = None
+    """The ``SSTR_`` setting that tunes the decision, if any (adapter/settings.py)."""
 
 
 RULES: Final[dict[str, Rule]] = {
@@ -40,7 +42,8 @@ RULES: Final[dict[str, Rule]] = {
              "Soft-tissue site atypical of metastatic NET (e.g. axillary lymph nodes); equivocal "
              "uptake in bone lesion atypical for NET (e.g. degenerative) (uptake level 1).",
              "Level 1 uptake in an atypical soft-tissue site, a highly atypical site, or an "
-             "atypical (degenerative) bone lesion is 2."),
+             "atypical (degenerative) bone lesion is 2 (unless the anatomic finding is highly "
+             "suspicious: AMB-SUSPICIOUS-LOW-UPTAKE)."),
         Rule("T1-3A", "Table 1, row 3A; SSTR-RADS-3 section; Fig. 4",
              "Equivocal uptake in soft-tissue sites typical for NET metastases, such as regional "
              "lymph nodes (uptake level 1-2).",
@@ -53,7 +56,8 @@ RULES: Final[dict[str, Rule]] = {
              "Level 3 uptake in an atypical or highly atypical soft-tissue site is 3C."),
         Rule("T1-3D", "Table 1, row 3D; SSTR-RADS-3 section; Fig. 7",
              "Anatomic imaging highly suggestive of malignancy, but no SSTR uptake.",
-             "No uptake (level 0) with a highly suspicious anatomic correlate is 3D."),
+             "No uptake (level 0) with a highly suspicious anatomic correlate is 3D, whatever the "
+             "site."),
         Rule("T1-4", "Table 1, row 4; SSTR-RADS-4 section; Fig. 8",
              "Intense uptake in a site typical for NET, without confirmatory findings on anatomic "
              "imaging (e.g. bone lesions or small LN non-suspicious on CT) (uptake level 3).",
@@ -89,9 +93,16 @@ RULES: Final[dict[str, Rule]] = {
         Rule("DISC-REPRESENTATIVE", "Discussion",
              "If >5 positive lesions are detected, a dominant, representative lesion per system "
              "should be chosen (the largest or hottest lesion).",
-             "With more than 5 positive lesions every lesion is still scored and one lesion per "
-             "organ system is marked representative: highest SUVmax, then uptake level, then "
-             "largest diameter."),
+             "With more than 5 positive lesions (3A, 3B, 3C, 4, 5) every lesion is still scored "
+             "and one lesion per organ system is marked representative: highest uptake level, "
+             "then SUVmax, then largest diameter.", "SSTR_REPRESENTATIVE_ABOVE"),
+        Rule("DISC-LESION-DATA", "Discussion",
+             "All sites should be classified along with an anatomical description, maximum "
+             "diameter for measurable lesions, and mean/maximum SUV; an overall SSTR-RADS of 3 "
+             "without an anatomical description is insufficient.",
+             "A lesion without an anatomic description is rejected; a missing SUVmax (for a "
+             "lesion with uptake) or maximum diameter (for a lesion with an anatomic finding) "
+             "is noted on the lesion."),
         Rule("PRRT-5", "Table 1, row 5, PRRT column; Discussion; Fig. 9",
              "PRRT definitely to be considered.", "Overall 5: PRRT definitely to be considered."),
         Rule("PRRT-4", "Table 1, row 4, PRRT column and footnote 4; Discussion",
@@ -137,7 +148,8 @@ RULES: Final[dict[str, Rule]] = {
              "5: biopsy unlikely to be of value."),
         Rule("SUPP-T1", "Supplementary Table 1; Discussion",
              "Minimum required data in a clinical report.",
-             "Every item not supplied is listed as missing minimum data."),
+             "Every item not supplied is listed as missing minimum data; laboratory results are "
+             "asked for only 'if available', so they are never listed as missing."),
     )
 }
 
@@ -164,8 +176,9 @@ AMBIGUITIES: Final[dict[str, Rule]] = {
              "site class."),
         Rule("AMB-SUSPICIOUS-LOW-UPTAKE", "Table 1, rows 3A/3B/3D",
              "3D is defined by no SSTR uptake; rows 3A/3B include level 1 uptake.",
-             "A highly suspicious anatomic finding with level 1 uptake keeps its Table 1 row "
-             "(3A/3B/2) and is flagged for consideration as 3D."),
+             "A highly suspicious anatomic finding with level 1 uptake keeps 3A/3B (both ask for "
+             "work-up) and is flagged for consideration as 3D; where its row would be 2 (atypical "
+             "sites) it is scored 3D, because 'likely benign' would contradict the finding."),
         Rule("AMB-NO-UPTAKE-CORRESPONDING", "Table 1, row 3D; Fig. 7",
              "3D: anatomic imaging highly suggestive of malignancy but no SSTR uptake. A "
              "corresponding (not highly suspicious) anatomic finding without uptake is not "
@@ -185,7 +198,25 @@ AMBIGUITIES: Final[dict[str, Rule]] = {
         Rule("AMB-SEVERAL", "Table 1, row 3B; Discussion",
              "'Increased number of lesions' / 'several dedifferentiated lesions' are not "
              "quantified.",
-             "'Several' means at least SSTR_SEVERAL_LESIONS lesions (default 2)."),
+             "'Several' means at least SSTR_SEVERAL_LESIONS lesions (default 2).",
+             "SSTR_SEVERAL_LESIONS"),
+        Rule("AMB-KI67-RAISED", "SSTR-RADS-3 section",
+             "In case of an increased proliferation index, f/u imaging after 3 months would be "
+             "preferred; 'increased' is not quantified.",
+             "Raised means grade G2/G3 or Ki-67 >= SSTR_KI67_RAISED_PERCENT (default 3 %, the "
+             "WHO G1/G2 boundary); named in the report whenever it set a 3A/3B interval.",
+             "SSTR_KI67_RAISED_PERCENT"),
+        Rule("AMB-REPRESENTATIVE", "Discussion",
+             "'The largest or hottest lesion' per 'system'; the order of the two criteria and "
+             "what a system is are not given.",
+             "Hottest first (uptake level, then SUVmax), then largest; the system is the "
+             "lesion's organ system as given (case-insensitive). Every lesion stays scored.",
+             "SSTR_REPRESENTATIVE_ABOVE"),
+        Rule("AMB-NEW-LESION", "SSTR-RADS-3 section",
+             "'Any progression of the lesions' upgrades 3A/3B; a lesion new since the prior "
+             "study is not mentioned.",
+             "A new 3A/3B lesion keeps its Table 1 category and is flagged; only a lesion "
+             "reported as progressed is upgraded."),
         Rule("AMB-PROLIFERATION-UNKNOWN", "SSTR-RADS-3 section",
              "Follow-up after 3 months when the proliferation index is increased; 3-6 months "
              "otherwise.",

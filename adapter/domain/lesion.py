@@ -105,18 +105,36 @@ def _categorise(lesion: Lesion, level: UptakeLevel) -> _Decision:
         return _known_benign(level)
     if level is UptakeLevel.NONE:
         return _no_uptake(lesion)
-    decision = _by_site(lesion, level)
+    category, rule, ambiguities = _by_site(lesion, level)
     if level is UptakeLevel.BLOOD_POOL_OR_LESS and lesion.correlate is (
         AnatomicCorrelate.HIGHLY_SUSPICIOUS
     ):
-        category, rule, ambiguities = decision
+        return _suspicious_low_uptake(category, rule, ambiguities)
+    return category, rule, ambiguities
+
+
+def _suspicious_low_uptake(
+    category: Category, rule: str, ambiguities: tuple[Ambiguity, ...]
+) -> _Decision:
+    """Level 1 uptake with a highly suspicious anatomic finding (policy AMB-SUSPICIOUS-LOW-UPTAKE).
+
+    3A/3B already ask for work-up, so they stand and are flagged. Row 2 ("likely
+    benign") would contradict an anatomic finding highly suspicious for malignancy, so
+    such a lesion is scored 3D, whose work-up (18F-FDG PET, tissue) fits the finding.
+    """
+    if category is Category.C2:
         note = Ambiguity(
             "AMB-SUSPICIOUS-LOW-UPTAKE",
-            "highly suspicious anatomic finding with uptake <= blood pool: kept in its Table 1 "
-            "row; consider 3D",
+            "highly suspicious anatomic finding with uptake <= blood pool in a site atypical "
+            "for NET: scored 3D instead of 2",
         )
-        return category, rule, ambiguities + (note,)
-    return decision
+        return Category.C3D, "T1-3D", (*ambiguities, note)
+    note = Ambiguity(
+        "AMB-SUSPICIOUS-LOW-UPTAKE",
+        f"highly suspicious anatomic finding with uptake <= blood pool: kept {category.label} "
+        "(Table 1 row); consider 3D",
+    )
+    return category, rule, (*ambiguities, note)
 
 
 def _known_benign(level: UptakeLevel) -> _Decision:
@@ -192,6 +210,10 @@ def _apply_progression(
     lesion: Lesion, category: Category, rule: str, ambiguities: tuple[Ambiguity, ...]
 ) -> _Decision:
     """SSTR-RADS-3 section: progression upgrades 3A/3B to 4, or 5 with an anatomic correlate."""
+    if lesion.progression is Progression.NEW and category in (Category.C3A, Category.C3B):
+        note = Ambiguity("AMB-NEW-LESION", f"lesion new since the prior study kept "
+                         f"{category.label}: the upgrade applies to lesions that progressed")
+        return category, rule, (*ambiguities, note)
     if lesion.progression is not Progression.PROGRESSED:
         return category, rule, ambiguities
     if category in (Category.C3A, Category.C3B):
@@ -201,7 +223,7 @@ def _apply_progression(
         return category, rule, ambiguities
     note = Ambiguity("AMB-PROGRESSION-OTHER", f"progression reported for a {category.label} "
                      "lesion; category kept, reader review advised")
-    return category, rule, ambiguities + (note,)
+    return category, rule, (*ambiguities, note)
 
 
 def next_steps(
@@ -210,7 +232,8 @@ def next_steps(
     """The work-up the paper gives for a category (Table 1 and the category sections)."""
     if category in (Category.C3A, Category.C3B):
         months, ambiguities = _follow_up_interval(proliferation_raised)
-        span = f"{months[0]} months" if months[0] == months[1] else f"{months[0]}-{months[1]} months"
+        low, high = months
+        span = f"{low} months" if low == high else f"{low}-{high} months"
         steps = [NextStep(f"Follow-up SSTR-PET or whole-body MRI after {span}", months, "FU-3-6")]
         if category is Category.C3A:
             steps.insert(0, NextStep("Biopsy if sampling is possible, or follow-up imaging",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import replace
 
@@ -52,7 +53,12 @@ def score_study(study: Study, policy: ScoringPolicy = DEFAULT_POLICY) -> StudyAs
     scored = _mark_waived(scored, overall)
     scored, representatives = _mark_representatives(scored, policy)
     prrt, prrt_rule, prrt_ambiguities = prrt_recommendation(scored, overall, policy)
-    ambiguities = _overall_ambiguities(scored, overall) + prrt_ambiguities
+    ambiguities = (
+        _overall_ambiguities(scored, overall)
+        + prrt_ambiguities
+        + _proliferation_ambiguities(scored, raised, policy)
+        + _representative_ambiguities(representatives, policy)
+    )
     return StudyAssessment(
         lesions=scored,
         overall=overall,
@@ -87,8 +93,8 @@ def _check_context(context: StudyContext) -> None:
         ("context.injected_activity_mbq", context.injected_activity_mbq),
         ("context.uptake_time_min", context.uptake_time_min),
     ):
-        if value is not None and not value > 0:
-            raise InvalidStudyError(item, "must be a number greater than 0")
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise InvalidStudyError(item, "must be a finite number greater than 0")
 
 
 def proliferation_raised(context: StudyContext, policy: ScoringPolicy) -> bool | None:
@@ -153,22 +159,45 @@ def _mark_representatives(
         return scored, False
     best: dict[str, LesionAssessment] = {}
     for a in positive:
-        current = best.get(a.lesion.organ_system)
+        # "Liver" and "liver " are one system: the grouping key is normalised.
+        system = a.lesion.organ_system.strip().casefold()
+        current = best.get(system)
         if current is None or _hotter(a, current):
-            best[a.lesion.organ_system] = a
+            best[system] = a
     chosen = {id(a) for a in best.values()}
     return tuple(replace(a, representative=True) if id(a) in chosen else a for a in scored), True
 
 
 def _hotter(a: LesionAssessment, b: LesionAssessment) -> bool:
-    """Hottest (SUVmax, then uptake level), then largest; first given wins a tie."""
+    """Hottest (uptake level, then SUVmax), then largest; first given wins a tie."""
     return _heat(a) > _heat(b)
 
 
-def _heat(a: LesionAssessment) -> tuple[float, int, float]:
+def _heat(a: LesionAssessment) -> tuple[int, float, float]:
+    # The level leads: SUVmax is optional, and a level-3 focus without SUVmax must not
+    # lose to a level-1 focus that happens to carry one.
     suv = a.lesion.suv_max if a.lesion.suv_max is not None else -1.0
     size = a.lesion.size_mm if a.lesion.size_mm is not None else -1.0
-    return (suv, int(a.uptake.level), size)
+    return (int(a.uptake.level), suv, size)
+
+
+def _representative_ambiguities(applied: bool, policy: ScoringPolicy) -> tuple[Ambiguity, ...]:
+    if not applied:
+        return ()
+    return (Ambiguity("AMB-REPRESENTATIVE", f"more than {policy.representative_above} positive "
+                      "lesions: one per organ system marked, hottest (level, SUVmax) then "
+                      "largest"),)
+
+
+def _proliferation_ambiguities(
+    scored: tuple[LesionAssessment, ...], raised: bool | None, policy: ScoringPolicy
+) -> tuple[Ambiguity, ...]:
+    """Name the threshold whenever it set a follow-up interval (a 3A/3B lesion not waived)."""
+    if raised is None or not any(a.category in _WAIVABLE and not a.waived for a in scored):
+        return ()
+    grades = "/".join(sorted(g.value for g in policy.raised_grades))
+    return (Ambiguity("AMB-KI67-RAISED", f"'increased proliferation index' taken as grade "
+                      f"{grades} or Ki-67 >= {policy.ki67_raised_percent:g} %"),)
 
 
 def _overall_ambiguities(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 
-from adapter.domain.errors import InvalidLesionError, InvalidStudyError
+from adapter.domain.errors import InvalidLesionError, InvalidStudyError, SstrRadsError
 from adapter.domain.model import Lesion, ReferenceUptake, UptakeLevel, UptakeResult, UptakeSource
 
 
 def check_reference(reference: ReferenceUptake) -> None:
-    """Reference SUVs must be finite, positive, and blood pool below liver (else Table 2 is void)."""
+    """Reference SUVs must be finite and positive, blood pool below liver (else Table 2 is void)."""
     for item, value in (
         ("reference.blood_pool_suv_mean", reference.blood_pool_suv_mean),
         ("reference.liver_suv_mean", reference.liver_suv_mean),
@@ -24,7 +24,15 @@ def check_reference(reference: ReferenceUptake) -> None:
 
 
 def level_from_suv(suv_max: float, reference: ReferenceUptake) -> UptakeLevel:
-    """Table 2 (rule T2-LEVEL): level 1 <= blood pool < level 2 <= liver < level 3."""
+    """Table 2 (rule T2-LEVEL): level 1 <= blood pool < level 2 <= liver < level 3.
+
+    SUVs can only place a focus on levels 1-3: "no uptake above background" (level 0)
+    is the reader's call. Invalid numbers raise rather than fall through: every
+    comparison with NaN is false, so NaN would otherwise land silently on level 3.
+    """
+    if not math.isfinite(suv_max) or suv_max < 0:
+        raise SstrRadsError("suv_max", "must be a finite number >= 0")
+    check_reference(reference)
     if suv_max <= reference.blood_pool_suv_mean:
         return UptakeLevel.BLOOD_POOL_OR_LESS
     if suv_max <= reference.liver_suv_mean:
@@ -37,8 +45,13 @@ def resolve_uptake(lesion: Lesion, reference: ReferenceUptake | None) -> UptakeR
 
     Raises :class:`InvalidLesionError` when neither is available or a value is invalid.
     """
-    if lesion.reader_level is not None and lesion.reader_level not in tuple(UptakeLevel):
+    if lesion.reader_level is not None and (
+        isinstance(lesion.reader_level, bool) or lesion.reader_level not in tuple(UptakeLevel)
+    ):
         raise InvalidLesionError(lesion.lesion_id, "reader_level", "must be 0, 1, 2 or 3")
+    if reference is not None:
+        # score_lesion is public: a bad reference must not reach Table 2's comparisons.
+        check_reference(reference)
     suv_level: UptakeLevel | None = None
     if lesion.suv_max is not None:
         if not math.isfinite(lesion.suv_max) or lesion.suv_max < 0:
