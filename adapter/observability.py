@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 import orjson
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+
+from adapter.service.results import Outcome, Processed
 
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -29,6 +33,8 @@ class Metrics:
     latency: Histogram = field(init=False)
     categories: Counter = field(init=False)
     prrt: Counter = field(init=False)
+    errors: Counter = field(init=False)
+    http_requests: Counter = field(init=False)
 
     def __post_init__(self) -> None:
         r = self.registry
@@ -50,13 +56,52 @@ class Metrics:
         put(self, "prrt", Counter(
             "sstr_prrt_recommendations", "Study-level PRRT recommendations issued",
             ["recommendation", "overall"], registry=r))
+        put(self, "errors", Counter(
+            "sstr_processing_errors", "Unexpected exceptions while processing an input",
+            ["transport"], registry=r))
+        put(self, "http_requests", Counter(
+            "sstr_http_requests", "HTTP requests by route template (never the raw path)",
+            ["method", "route", "status"], registry=r))
+
+    def record(self, transport: str, outcome: Outcome, seconds: float) -> None:
+        """Count one processed input: latency, then outputs and categories, or the rejection.
+
+        Shared by every transport so the worker and the HTTP API count alike. The caller
+        counts ``messages_in`` on receipt and publishes before calling this for a
+        :class:`~adapter.service.results.Processed`.
+        """
+        self.latency.labels(transport).observe(seconds)
+        if not isinstance(outcome, Processed):
+            self.dead_lettered.labels(transport, outcome.reason).inc()
+            return
+        for message in outcome.outputs:
+            self.messages_out.labels(transport, message.kind.value).inc()
+        for category in outcome.lesion_categories:
+            self.categories.labels(category).inc()
+        self.prrt.labels(outcome.prrt_recommendation, outcome.overall_category).inc()
+
+
+def serve_metrics(
+    metrics: Metrics, port: int, addr: str = "127.0.0.1"
+) -> tuple[WSGIServer, threading.Thread] | None:
+    """Expose ``metrics`` in Prometheus text format on ``addr:port`` from a daemon thread.
+
+    For processes without the HTTP API (the worker): ``port`` is ``Settings.metrics_port``,
+    0 turns it off (returns None). Loopback by default; bind ``0.0.0.0`` only where the
+    network in front of it is trusted, since this endpoint has no authentication.
+    Stop it with ``server.shutdown()`` on the returned server.
+    """
+    if port == 0:
+        return None
+    return start_http_server(port, addr=addr, registry=metrics.registry)
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, event and whitelisted extra fields."""
 
     FIELDS = ("message_id", "correlation_id", "outcome", "reason", "transport", "kind",
-              "duration_ms", "count", "attempt", "status", "path", "method")
+              "duration_ms", "count", "attempt", "status", "path", "method",
+              "request_id", "route", "exc_type")
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
