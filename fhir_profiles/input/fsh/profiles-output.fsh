@@ -1,0 +1,173 @@
+// Profiles of what the adapter publishes (design-contract.md, "Output").
+
+RuleSet: MessageBundle
+* id 1..1
+* type = #message
+* timestamp 1..1
+* entry 2..*
+* entry.fullUrl 1..1
+* entry.resource 1..1
+
+RuleSet: CodedComponent(slice, code, valueset)
+* component[{slice}].code = SstrObservationCode#{code}
+* component[{slice}].value[x] 1..1
+* component[{slice}].value[x] only CodeableConcept
+* component[{slice}].valueCodeableConcept from {valueset} (required)
+
+RuleSet: TypedComponent(slice, code, type)
+* component[{slice}].code = SstrObservationCode#{code}
+* component[{slice}].value[x] 1..1
+* component[{slice}].value[x] only {type}
+
+Profile: SstrReportMessage
+Parent: Bundle
+Id: sstr-report-message
+Title: "SSTR-RADS report message"
+Description: "The response message: MessageHeader first (event sstr-rads-report, response to the findings message, focus the DiagnosticReport), Patient and ImagingStudy copied from the input, one SstrLesionAssessment per lesion, the SstrOverallAssessment, the SstrRadsReport, the SstrProvenance and the adapter Device."
+* obeys sstr-bdl-4 and sstr-bdl-5
+* insert MessageBundle
+
+Profile: SstrTumourBoardMessage
+Parent: Bundle
+Id: sstr-tumour-board-message
+Title: "PRRT tumour-board message"
+Description: "Published when a tumour-board review is triggered: MessageHeader first (event prrt-tumour-board-review, focus the Task), the SstrTumourBoardTask, the SstrTumourBoardFlag and the Patient."
+* obeys sstr-bdl-6
+* insert MessageBundle
+
+Profile: SstrLesionAssessment
+Parent: Observation
+Id: sstr-lesion-assessment
+Title: "SSTR-RADS lesion assessment"
+Description: "The SSTR-RADS 1.0 category of one lesion, the rule that decided it, the uptake level used and where it came from, the next steps and any ambiguity policy applied."
+* obeys sstr-les-3 and sstr-asm-1
+* code = SstrObservationCode#lesion-assessment
+* subject 1..1
+* subject only Reference(Patient)
+* derivedFrom 1..*
+* derivedFrom only Reference(Observation or ImagingStudy)
+* derivedFrom ^short = "The input lesion finding (and the study)"
+* focus MS
+* focus only Reference(BodyStructure)
+* bodySite MS
+* value[x] 1..1
+* value[x] only CodeableConcept
+* valueCodeableConcept from SstrRadsCategoryVS (required)
+* insert ComponentSlicing
+* component contains
+    decidingRule 1..1 and
+    uptakeLevel 1..1 and
+    uptakeLevelSource 1..1 and
+    table1Prrt 0..1 and
+    nextStep 0..* and
+    representativeLesion 0..1 and
+    waived 0..1 and
+    ambiguity 0..*
+* insert CodedComponent(decidingRule, deciding-rule, SstrRuleVS)
+* insert TypedComponent(uptakeLevel, uptake-level, integer)
+* insert CodedComponent(uptakeLevelSource, uptake-level-source, SstrUptakeSourceVS)
+* insert TypedComponent(table1Prrt, table1-prrt, string)
+* insert TypedComponent(nextStep, next-step, string)
+* insert TypedComponent(representativeLesion, representative-lesion, boolean)
+* insert TypedComponent(waived, waived, boolean)
+* insert CodedComponent(ambiguity, ambiguity, SstrRuleVS)
+* component[ambiguity] ^short = "An AMB- policy code; valueCodeableConcept.text gives the reason"
+
+Profile: SstrOverallAssessment
+Parent: Observation
+Id: sstr-overall-assessment
+Title: "SSTR-RADS overall assessment"
+Description: "The overall SSTR-RADS 1.0 PET score (the highest lesion category), its lesion assessments as members, the PRRT recommendation, missing minimum data and ambiguity policies applied."
+* obeys sstr-asm-1
+* code = SstrObservationCode#overall-assessment
+* subject 1..1
+* subject only Reference(Patient)
+* value[x] 1..1
+* value[x] only CodeableConcept
+* valueCodeableConcept from SstrRadsCategoryVS (required)
+* hasMember 1..*
+* hasMember only Reference(Observation)
+* insert ComponentSlicing
+* component contains
+    decidingRule 1..1 and
+    prrtRecommendation 1..1 and
+    missingMinimumData 0..* and
+    ambiguity 0..*
+* insert CodedComponent(decidingRule, deciding-rule, SstrRuleVS)
+* insert CodedComponent(prrtRecommendation, prrt-recommendation, SstrPrrtRecommendationVS)
+* insert CodedComponent(missingMinimumData, missing-minimum-data, SstrContextItemVS)
+* insert CodedComponent(ambiguity, ambiguity, SstrRuleVS)
+
+Profile: SstrRadsReport
+Parent: DiagnosticReport
+Id: sstr-rads-report
+Title: "SSTR-RADS report"
+Description: "The SSTR-RADS 1.0 report of one SSTR-PET/CT study: overall assessment first in result and conclusionCode, every 3C/3D lesion after it, a conclusion a clinician reads in ten seconds, a narrative lesion table and an HTML presented form."
+* obeys sstr-dr-1
+* status from SstrReportStatusVS (required)
+* category 2..*
+* category ^slicing.discriminator.type = #pattern
+* category ^slicing.discriminator.path = "$this"
+* category ^slicing.rules = #open
+* category contains radiology 1..1 and nuclearMedicine 1..1
+* category[radiology] = $LNC#LP29684-5 "Radiology"
+* category[nuclearMedicine] = $V2-0074#NMS "Nuclear Medicine Scan"
+* code = $LNC#44139-4 "PET whole body"
+* subject 1..1
+* subject only Reference(Patient)
+* effective[x] only dateTime
+* effective[x] MS
+* issued 1..1
+* imagingStudy 1..*
+* result 1..*
+* result only Reference(Observation)
+* result ^short = "The overall assessment first, then the lesion assessments"
+* conclusion 1..1
+* conclusionCode 1..*
+* conclusionCode from SstrRadsCategoryVS (required)
+* conclusionCode ^short = "The overall category first, then each 3C/3D lesion category"
+* text 1..1
+* presentedForm 1..*
+* presentedForm.contentType 1..1
+* presentedForm.data 1..1
+
+Profile: SstrProvenance
+Parent: Provenance
+Id: sstr-provenance
+Title: "SSTR-RADS report provenance"
+Description: "Who produced the report from what: the adapter Device (version, rules version) as agent, the input message as source entity, the rules version as policy."
+* obeys sstr-prv-1
+* target 1..*
+* policy 1..*
+* policy ^short = "The SSTR-RADS rules version"
+* agent 1..*
+* agent.who only Reference(Device or Organization or Practitioner)
+* entity 1..*
+
+Profile: SstrTumourBoardTask
+Parent: Task
+Id: sstr-tumour-board-task
+Title: "PRRT tumour-board review task"
+Description: "A proposed tumour-board review of peptide receptor radionuclide therapy, raised by the SSTR-RADS report."
+* intent = #proposal
+* status MS
+* status ^short = "requested when the adapter raises it"
+* code 1..1
+* code = SstrTaskCode#prrt-tumour-board-review
+* focus 1..1
+* focus only Reference(DiagnosticReport)
+* for 1..1
+* for only Reference(Patient)
+* reasonReference 1..1
+* reasonReference only Reference(Observation)
+* note 1..*
+* note ^short = "The PRRT recommendation and its caveat"
+
+Profile: SstrTumourBoardFlag
+Parent: Flag
+Id: sstr-tumour-board-flag
+Title: "PRRT tumour-board flag"
+Description: "A chart banner that a PRRT tumour-board review is pending."
+* status MS
+* code.text 1..1
+* subject only Reference(Patient)
