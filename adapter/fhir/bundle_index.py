@@ -1,0 +1,137 @@
+"""Entries of an input Bundle and the resolution of references between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.reader import JsonObject
+
+# Elements that exist only in FHIR R5 (the adapter speaks R4 on the wire): a sender
+# using them has built an R5 message, which R4 receivers would silently misread.
+R5_ONLY: dict[str, frozenset[str]] = {
+    "Bundle": frozenset({"issues"}),
+    "MessageHeader": frozenset({"eventCanonical"}),
+    "Observation": frozenset(
+        {"triggeredBy", "bodyStructure", "instantiatesCanonical", "instantiatesReference"}
+    ),
+    "DiagnosticReport": frozenset({"study", "supportingInfo", "note", "composition"}),
+    "ImagingStudy": frozenset({"procedure", "partOf"}),
+    "BodyStructure": frozenset({"includedStructure", "excludedStructure"}),
+    "Patient": frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One Bundle entry: where it is (FHIRPath of its resource) and how it is addressed."""
+
+    index: int
+    full_url: str
+    resource: JsonObject
+    resource_type: str
+    path: str
+
+    @property
+    def resource_id(self) -> str | None:
+        rid = self.resource.get("id")
+        return rid if isinstance(rid, str) else None
+
+
+class BundleIndex:
+    """Looks entries up by ``fullUrl`` or by ``Type/id`` (relative literal references)."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._by_url = {e.full_url: e for e in entries}
+        self._by_type_id = {
+            f"{e.resource_type}/{e.resource_id}": e for e in entries if e.resource_id
+        }
+
+    def of_type(self, resource_type: str) -> list[Entry]:
+        return [e for e in self.entries if e.resource_type == resource_type]
+
+    def resolve(self, reference: str) -> Entry | None:
+        entry = self._by_url.get(reference)
+        if entry is not None:
+            return entry
+        # Absolute URLs ending in Type/id resolve like the relative form.
+        parts = reference.rsplit("/", 2)
+        if len(parts) >= 2:
+            return self._by_type_id.get(f"{parts[-2]}/{parts[-1]}")
+        return None
+
+
+def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
+    """Every entry with a resource and a fullUrl; reports duplicates and R5-only elements."""
+    raw = bundle.get("entry")
+    if not isinstance(raw, list) or not raw:
+        problems.add(IssueCode.REQUIRED, "Bundle.entry", "the Bundle has no entries")
+        return []
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        path = f"Bundle.entry[{i}]"
+        entry = _read_entry(item, path, problems)
+        if entry is None:
+            continue
+        if entry.full_url in seen:
+            problems.add(IssueCode.INVALID, f"{path}.fullUrl", "fullUrl appears more than once")
+            continue
+        seen.add(entry.full_url)
+        entries.append(Entry(i, entry.full_url, entry.resource, entry.resource_type, entry.path))
+    return entries
+
+
+def _read_entry(item: Any, path: str, problems: Problems) -> Entry | None:
+    if not isinstance(item, dict):
+        problems.add(IssueCode.STRUCTURE, path, "an entry must be a JSON object")
+        return None
+    resource = item.get("resource")
+    rtype = resource.get("resourceType") if isinstance(resource, dict) else None
+    if not isinstance(resource, dict) or not isinstance(rtype, str):
+        problems.add(IssueCode.REQUIRED, f"{path}.resource",
+                     "an entry needs a resource with a resourceType")
+        return None
+    full_url = item.get("fullUrl")
+    if not isinstance(full_url, str) or ":" not in full_url:
+        problems.add(IssueCode.REQUIRED, f"{path}.fullUrl",
+                     "fullUrl (an absolute URL or urn:uuid:) is required on every entry")
+        return None
+    check_r5_elements(resource, rtype, f"{path}.resource", problems)
+    return Entry(0, full_url, resource, rtype, f"{path}.resource")
+
+
+def check_r5_elements(obj: JsonObject, rtype: str, path: str, problems: Problems) -> None:
+    for key in R5_ONLY.get(rtype, ()):
+        if key in obj:
+            problems.add(IssueCode.NOT_SUPPORTED, f"{path}.{key}",
+                         f"{rtype}.{key} is a FHIR R5 element; this interface is FHIR R4 (4.0.1)")
+
+
+def resolve_reference(
+    holder: JsonObject, key: str, path: str, index: BundleIndex, problems: Problems,
+    expected_type: str, *, required: bool = True,
+) -> Entry | None:
+    """Resolve ``holder[key]`` (a Reference) inside the Bundle to an entry of ``expected_type``."""
+    ref = holder.get(key)
+    here = f"{path}.{key}"
+    if ref is None:
+        if required:
+            problems.add(IssueCode.REQUIRED, here, f"{key} is required")
+        return None
+    target = ref.get("reference") if isinstance(ref, dict) else None
+    if not isinstance(target, str) or not target:
+        problems.add(IssueCode.STRUCTURE, here, f"{key} must be a Reference with a reference")
+        return None
+    entry = index.resolve(target)
+    if entry is None:
+        problems.add(IssueCode.NOT_FOUND, f"{here}.reference",
+                     f"{key} does not resolve to an entry of the Bundle")
+        return None
+    if entry.resource_type != expected_type:
+        problems.add(IssueCode.INVALID, f"{here}.reference",
+                     f"{key} must reference a {expected_type}")
+        return None
+    return entry

@@ -1,0 +1,52 @@
+"""What the parser hands on: the domain :class:`Study` plus the FHIR bits the output needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapter.domain import Study
+from adapter.fhir.reader import JsonObject
+
+
+@dataclass(frozen=True, slots=True)
+class LesionSource:
+    """Where a lesion came from in the input, to link and locate its assessment.
+
+    ``item_paths`` maps the domain's item names (``suv_max``, ``reader_level``, ...) to the
+    FHIRPath of the element they were read from, so a domain error names the element.
+    """
+
+    lesion_id: str
+    full_url: str
+    status: str
+    path: str
+    focus: JsonObject
+    body_site: JsonObject
+    item_paths: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedEntry:
+    """An input entry the output Bundle repeats verbatim (same fullUrl)."""
+
+    full_url: str
+    resource: JsonObject
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMessage:
+    """A valid input message: the study to score and the envelope of the answer."""
+
+    message_id: str
+    timestamp: str
+    study_uid: str
+    subject: JsonObject
+    """The Reference to the patient, as the ImagingStudy gives it."""
+    started: str
+    imaging_study: CopiedEntry
+    patient: CopiedEntry | None
+    body_structures: tuple[CopiedEntry, ...]
+    lesions: tuple[LesionSource, ...]
+    study: Study
+    study_paths: dict[str, str]
+    """Domain study-level item names (``reference.liver_suv_mean``...) -> FHIRPath."""

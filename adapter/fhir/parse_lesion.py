@@ -1,0 +1,254 @@
+"""One lesion finding Observation (profile SstrLesionFinding) -> domain :class:`Lesion`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from adapter.domain import (
+    AnatomicCorrelate,
+    BenignEvidence,
+    Lesion,
+    Progression,
+    SiteClass,
+    UptakeLevel,
+)
+from adapter.fhir import codes
+from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
+from adapter.fhir.message import LesionSource
+from adapter.fhir.parse_study import component_code, read_subject
+from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.reader import (
+    JsonObject,
+    concept_label,
+    find_coding,
+    get_code,
+    get_coded,
+    get_int,
+    get_object,
+    get_objects,
+    get_quantity,
+)
+
+LESION_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
+
+_CODED: dict[str, tuple[str, str, type[StrEnum]]] = {
+    # component code -> (domain field, value system, enum)
+    codes.OBS_SITE_CLASS: ("site_class", codes.CS_SITE_CLASS, SiteClass),
+    codes.OBS_CORRELATE: ("correlate", codes.CS_CORRELATE, AnatomicCorrelate),
+    codes.OBS_BENIGN: ("benign", codes.CS_BENIGN, BenignEvidence),
+    codes.OBS_PROGRESSION: ("progression", codes.CS_PROGRESSION, Progression),
+}
+_COMPONENTS = frozenset(
+    {*_CODED, codes.OBS_UPTAKE_LEVEL, codes.OBS_LESION_SIZE, codes.OBS_ORGAN_SYSTEM}
+)
+_SUVMAX = "SUVmax"
+
+
+@dataclass(frozen=True, slots=True)
+class StudyLink:
+    """What every lesion must point at: the ImagingStudy and the study's subject."""
+
+    imaging_study: Entry
+    subject: JsonObject | None
+
+
+def read_lesion(
+    entry: Entry, index: BundleIndex, link: StudyLink, problems: Problems
+) -> tuple[Lesion, LesionSource] | None:
+    """The lesion and its source; ``None`` (with problems recorded) when it cannot be read."""
+    res, path = entry.resource, entry.path
+    before = len(problems.issues)
+    status = get_code(res, "status", path, problems, LESION_STATUSES)
+    _check_links(res, path, index, link, problems)
+    lesion_id, focus = _tracking_id(res, path, index, problems)
+    body_site = get_object(res, "bodySite", path, problems)
+    site, site_code = _site(body_site, f"{path}.bodySite", problems) if body_site else ("", None)
+    fields, paths = _components(res, path, problems)
+    paths.update({"site": f"{path}.bodySite", "lesion_id": f"{path}.focus[0]",
+                  "uptake": f"{path}.component"})
+    for required, code in (("site_class", codes.OBS_SITE_CLASS),
+                           ("correlate", codes.OBS_CORRELATE)):
+        if required not in fields and required not in paths:
+            problems.add(IssueCode.REQUIRED, f"{path}.component",
+                         f"a lesion finding needs a {code} component")
+    if len(problems.issues) > before or not (status and lesion_id and focus and body_site):
+        return None
+    site_class: SiteClass = fields["site_class"]
+    organ = fields.pop("organ_system", None) or ("bone" if site_class.is_bone else site_code)
+    lesion = Lesion(lesion_id=lesion_id, site=site, organ_system=organ or site, **fields)
+    source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths)
+    return lesion, source
+
+
+def _check_links(
+    res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems
+) -> None:
+    subject, _ = read_subject(res, path, index, problems)
+    if (subject is not None and link.subject is not None
+            and _target(subject, index) != _target(link.subject, index)):
+        problems.add(IssueCode.INVALID, f"{path}.subject",
+                     "the lesion's subject differs from the ImagingStudy's subject")
+    derived = get_objects(res, "derivedFrom", path, problems)
+    targets = [index.resolve(str(d.get("reference"))) for _, d in derived]
+    for (d_path, _), target in zip(derived, targets, strict=True):
+        if target is None:
+            problems.add(IssueCode.NOT_FOUND, f"{d_path}.reference",
+                         "derivedFrom does not resolve to an entry of the Bundle")
+    if derived and link.imaging_study not in targets:
+        problems.add(IssueCode.INVALID, f"{path}.derivedFrom",
+                     "a lesion finding must be derivedFrom the message's ImagingStudy")
+
+
+def _target(reference: JsonObject, index: BundleIndex) -> str:
+    """What a Reference points at: the entry's fullUrl, else the literal reference."""
+    literal = str(reference.get("reference"))
+    entry = index.resolve(literal)
+    return entry.full_url if entry is not None else literal
+
+
+def _tracking_id(
+    res: JsonObject, path: str, index: BundleIndex, problems: Problems
+) -> tuple[str | None, JsonObject | None]:
+    focus = get_objects(res, "focus", path, problems)
+    if not focus:
+        return None, None
+    ref = focus[0][1]
+    body = resolve_reference({"focus": ref}, "focus", path, index, problems, "BodyStructure")
+    if body is None:
+        return None, None
+    for ident in body.resource.get("identifier") or ():
+        if isinstance(ident, dict) and ident.get("system") == codes.ID_LESION_TRACKING:
+            value = ident.get("value")
+            if isinstance(value, str) and value.strip():
+                return value, ref
+    problems.add(IssueCode.REQUIRED, f"{body.path}.identifier",
+                 f"the lesion's BodyStructure needs an identifier with system "
+                 f"{codes.ID_LESION_TRACKING} (lesion tracking id)")
+    return None, None
+
+
+def _site(body_site: JsonObject, path: str, problems: Problems) -> tuple[str, str | None]:
+    found = find_coding(body_site, codes.SNOMED)
+    code = found[1].get("code") if found else None
+    if not isinstance(code, str):
+        problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
+                     "bodySite needs a SNOMED CT coding")
+        code = None
+    label = concept_label(body_site)
+    if not label or label == code:
+        problems.add(IssueCode.REQUIRED, f"{path}.text",
+                     "bodySite needs the anatomic description (text or display)")
+    return label, code
+
+
+def _components(
+    res: JsonObject, path: str, problems: Problems
+) -> tuple[dict[str, Any], dict[str, str]]:
+    fields: dict[str, Any] = {}
+    paths: dict[str, str] = {}
+    seen: set[str] = set()
+    for c_path, comp in get_objects(res, "component", path, problems):
+        code = _lesion_component(comp, c_path, problems)
+        if code is None:
+            continue
+        if code in seen:
+            problems.add(IssueCode.INVALID, c_path, f"the {code} component appears more than once")
+            continue
+        seen.add(code)
+        reader = _READERS.get(code)
+        if reader is not None:
+            reader(comp, c_path, problems, fields, paths)
+        else:
+            field_name, system, enum = _CODED[code]
+            value = get_coded(comp, "valueCodeableConcept", c_path, problems, system,
+                              {m.value for m in enum})
+            paths[field_name] = f"{c_path}.valueCodeableConcept"
+            if value is not None:
+                fields[field_name] = enum(value)
+    return fields, paths
+
+
+def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str | None:
+    """The component's code: a project code, ``SUVmax``, or None (other SUVs, reported codes)."""
+    code = component_code(comp, codes.CS_OBSERVATION)
+    if code is not None:
+        if code not in _COMPONENTS:
+            problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
+                         "component code is not a lesion-finding component of "
+                         "sstr-observation-code")
+            return None
+        return code
+    if component_code(comp, codes.DCM) == codes.DCM_SUVBW:
+        derivation = [e for e in comp.get("extension") or ()
+                      if isinstance(e, dict) and e.get("url") == codes.EXT_MEASUREMENT_DERIVATION]
+        if not derivation:
+            problems.add(IssueCode.REQUIRED, f"{c_path}.extension",
+                         "an SUVbw component needs the measurement-derivation extension "
+                         "(SNOMED 56851009 Maximum for SUVmax)")
+            return None
+        concept = derivation[0].get("valueCodeableConcept")
+        found = find_coding(concept, codes.SNOMED) if isinstance(concept, dict) else None
+        # SUVmean/SUVpeak are allowed as supporting data; the rules read SUVmax only.
+        return _SUVMAX if found and found[1].get("code") == codes.SNOMED_MAXIMUM else None
+    return None
+
+
+_Reader = Callable[[JsonObject, str, Problems, dict[str, Any], dict[str, str]], None]
+
+
+def _read_level(
+    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+    paths: dict[str, str],
+) -> None:
+    paths["reader_level"] = f"{c_path}.valueInteger"
+    level = get_int(comp, "valueInteger", c_path, problems)
+    if level is None:
+        return
+    if level not in tuple(UptakeLevel):
+        problems.add(IssueCode.VALUE, f"{c_path}.valueInteger",
+                     "the uptake level must be 0, 1, 2 or 3 (Table 2; 0 = no uptake)")
+        return
+    fields["reader_level"] = UptakeLevel(level)
+
+
+def _read_suv(
+    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+    paths: dict[str, str],
+) -> None:
+    paths["suv_max"] = f"{c_path}.valueQuantity.value"
+    value = get_quantity(comp, "valueQuantity", c_path, problems, codes.UCUM_SUVBW)
+    if value is not None:
+        fields["suv_max"] = value
+
+
+def _read_size(
+    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+    paths: dict[str, str],
+) -> None:
+    paths["size_mm"] = f"{c_path}.valueQuantity.value"
+    value = get_quantity(comp, "valueQuantity", c_path, problems, codes.UCUM_MM)
+    if value is not None:
+        fields["size_mm"] = value
+
+
+def _read_organ(
+    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+    paths: dict[str, str],
+) -> None:
+    concept = get_object(comp, "valueCodeableConcept", c_path, problems)
+    if concept is None:
+        return
+    codings = [c for c in concept.get("coding") or () if isinstance(c, dict)]
+    code = codings[0].get("code") if codings else None
+    fields["organ_system"] = code if isinstance(code, str) else concept_label(concept)
+
+
+_READERS: dict[str, _Reader] = {
+    codes.OBS_UPTAKE_LEVEL: _read_level,
+    _SUVMAX: _read_suv,
+    codes.OBS_LESION_SIZE: _read_size,
+    codes.OBS_ORGAN_SYSTEM: _read_organ,
+}

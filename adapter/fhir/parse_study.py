@@ -1,0 +1,228 @@
+"""The ImagingStudy (acquisition data), reference-region SUVs and clinical context."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapter.domain import Grade, ReferenceUptake, Therapy
+from adapter.fhir import codes
+from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
+from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.reader import (
+    DATE_TIME,
+    JsonObject,
+    concept_label,
+    find_coding,
+    get_code,
+    get_coded,
+    get_object,
+    get_objects,
+    get_pattern,
+    get_quantity,
+    get_str,
+)
+
+DICOM_UID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
+IMAGING_STATUSES = frozenset({"registered", "available"})
+TRACERS = {
+    codes.SNOMED: frozenset({codes.SNOMED_GA68_DOTATATE}),
+    codes.CS_TRACER: frozenset(
+        {codes.TRACER_DOTATOC, codes.TRACER_DOTANOC, codes.TRACER_NODAGA_JR11}
+    ),
+}
+
+
+@dataclass(slots=True)
+class StudyFacts:
+    """What the ImagingStudy gives: identity, timing and the acquisition items of Suppl. Table 1."""
+
+    uid: str | None = None
+    subject: JsonObject | None = None
+    patient: Entry | None = None
+    started: str | None = None
+    injected_activity_mbq: float | None = None
+    uptake_time_min: float | None = None
+    field_of_view: str | None = None
+    paths: dict[str, str] = field(default_factory=dict)
+
+
+def read_imaging_study(entry: Entry, index: BundleIndex, problems: Problems) -> StudyFacts:
+    res, path = entry.resource, entry.path
+    facts = StudyFacts()
+    facts.uid = _study_uid(res, path, problems)
+    get_code(res, "status", path, problems, IMAGING_STATUSES)
+    facts.subject, facts.patient = read_subject(res, path, index, problems)
+    facts.started = get_pattern(res, "started", path, problems, DATE_TIME, "a FHIR dateTime")
+    _check_modalities(res, path, problems)
+    for ext_path, ext in get_objects(res, "extension", path, problems, required=False):
+        _read_extension(ext, ext_path, facts, problems)
+    return facts
+
+
+def read_subject(
+    res: JsonObject, path: str, index: BundleIndex, problems: Problems
+) -> tuple[JsonObject | None, Entry | None]:
+    """``subject``: a Patient in the Bundle, or a literal ``Patient/id`` the receiver knows."""
+    subject = get_object(res, "subject", path, problems)
+    if subject is None:
+        return None, None
+    ref = subject.get("reference")
+    if isinstance(ref, str) and index.resolve(ref) is None and _is_relative_patient(ref):
+        return subject, None
+    patient = resolve_reference(res, "subject", path, index, problems, "Patient")
+    return (subject, patient) if patient is not None else (None, None)
+
+
+def _is_relative_patient(ref: str) -> bool:
+    parts = ref.split("/")
+    return len(parts) == 2 and parts[0] == "Patient" and bool(parts[1])
+
+
+def _study_uid(res: JsonObject, path: str, problems: Problems) -> str | None:
+    for id_path, ident in get_objects(res, "identifier", path, problems):
+        if ident.get("system") == codes.DICOM_UID:
+            value = get_pattern(ident, "value", id_path, problems, DICOM_UID,
+                                "urn:oid: followed by a DICOM Study Instance UID")
+            return value.removeprefix("urn:oid:") if value else None
+    problems.add(IssueCode.REQUIRED, f"{path}.identifier",
+                 f"an identifier with system {codes.DICOM_UID} (Study Instance UID) is required")
+    return None
+
+
+def _check_modalities(res: JsonObject, path: str, problems: Problems) -> None:
+    found: set[str] = set()
+    for m_path, modality in get_objects(res, "modality", path, problems):
+        if "coding" in modality:
+            problems.add(IssueCode.NOT_SUPPORTED, m_path,
+                         "modality is a Coding in FHIR R4 (a CodeableConcept only in R5)")
+        elif modality.get("system") == codes.DCM and isinstance(modality.get("code"), str):
+            found.add(modality["code"])
+    if res.get("modality") and not {codes.DICOM_MODALITY_PT, codes.DICOM_MODALITY_CT} <= found:
+        problems.add(IssueCode.VALUE, f"{path}.modality",
+                     "modality must include DCM#PT and DCM#CT (an SSTR-PET/CT study)")
+
+
+def _read_extension(ext: JsonObject, path: str, facts: StudyFacts, problems: Problems) -> None:
+    url = ext.get("url")
+    if url == codes.EXT_RADIOPHARMACEUTICAL:
+        concept = get_object(ext, "valueCodeableConcept", path, problems)
+        if concept is not None:
+            _check_tracer(concept, f"{path}.valueCodeableConcept", problems)
+    elif url == codes.EXT_INJECTED_ACTIVITY:
+        facts.injected_activity_mbq = get_quantity(ext, "valueQuantity", path, problems,
+                                                   codes.UCUM_MBQ)
+        facts.paths["context.injected_activity_mbq"] = f"{path}.valueQuantity.value"
+    elif url == codes.EXT_UPTAKE_TIME:
+        facts.uptake_time_min = get_quantity(ext, "valueQuantity", path, problems, codes.UCUM_MIN)
+        facts.paths["context.uptake_time_min"] = f"{path}.valueQuantity.value"
+    elif url == codes.EXT_FIELD_OF_VIEW:
+        facts.field_of_view = get_str(ext, "valueString", path, problems)
+
+
+def _check_tracer(concept: JsonObject, path: str, problems: Problems) -> None:
+    for system, allowed in TRACERS.items():
+        found = find_coding(concept, system)
+        if found is not None and found[1].get("code") in allowed:
+            return
+    problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
+                 "the radiopharmaceutical must come from ValueSet sstr-radiopharmaceutical "
+                 "(Ga-68 DOTATATE, DOTATOC, DOTANOC, NODAGA-JR11)")
+
+
+def read_reference_uptake(
+    entry: Entry, problems: Problems
+) -> tuple[ReferenceUptake | None, dict[str, str]]:
+    """Table 2 reference regions: SUVmean of liver and blood pool (components)."""
+    values: dict[str, float | None] = {}
+    paths: dict[str, str] = {"reference": entry.path}
+    wanted = {codes.OBS_REFERENCE_LIVER: "reference.liver_suv_mean",
+              codes.OBS_REFERENCE_BLOOD_POOL: "reference.blood_pool_suv_mean"}
+    for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
+        code = component_code(comp, codes.CS_OBSERVATION)
+        if code not in wanted:
+            problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
+                         "reference-uptake components are reference-liver-suvmean and "
+                         "reference-blood-pool-suvmean")
+            continue
+        values[code] = get_quantity(comp, "valueQuantity", c_path, problems, codes.UCUM_SUVBW)
+        paths[wanted[code]] = f"{c_path}.valueQuantity.value"
+    liver = values.get(codes.OBS_REFERENCE_LIVER)
+    blood = values.get(codes.OBS_REFERENCE_BLOOD_POOL)
+    for code in wanted:
+        if code not in values:
+            problems.add(IssueCode.REQUIRED, f"{entry.path}.component",
+                         f"the reference-uptake Observation needs a {code} component")
+    if liver is None or blood is None:
+        return None, paths
+    return ReferenceUptake(blood_pool_suv_mean=blood, liver_suv_mean=liver), paths
+
+
+def component_code(comp: JsonObject, system: str) -> str | None:
+    concept = comp.get("code")
+    if not isinstance(concept, dict):
+        return None
+    found = find_coding(concept, system)
+    code = found[1].get("code") if found else None
+    return code if isinstance(code, str) else None
+
+
+_STRING_ITEMS = {"symptoms": "symptoms_reported", "previous-imaging": "previous_imaging_reported",
+                 "other-malignancies": "other_malignancies_reported",
+                 "laboratory": "laboratory_reported"}
+_DATE_ITEMS = {"biopsy-date": "biopsy_date", "primary-diagnosis-date": "primary_diagnosis_date"}
+CONTEXT_CODES = frozenset(
+    {"primary-tumour", codes.CONTEXT_GRADE, codes.CONTEXT_KI67, "previous-therapies",
+     *_STRING_ITEMS, *_DATE_ITEMS}
+)
+THERAPIES = frozenset({*(t.value for t in Therapy), codes.THERAPY_NONE})
+
+
+def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict[str, str]]:
+    """Supplementary Table 1 history items as keyword arguments of ``StudyContext``."""
+    out: dict[str, Any] = {}
+    paths: dict[str, str] = {}
+    therapies: set[Therapy] = set()
+    therapies_given = False
+    for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
+        code = component_code(comp, codes.CS_CONTEXT)
+        if code not in CONTEXT_CODES:
+            problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
+                         "component code must come from CodeSystem sstr-context-item")
+            continue
+        if code == "primary-tumour":
+            concept = get_object(comp, "valueCodeableConcept", c_path, problems)
+            out["primary_tumour"] = (concept_label(concept) or None) if concept else None
+        elif code == codes.CONTEXT_GRADE:
+            grade = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_GRADE,
+                              {g.value for g in Grade})
+            out["grade"] = Grade(grade) if grade else None
+        elif code == codes.CONTEXT_KI67:
+            out["ki67_percent"] = get_quantity(comp, "valueQuantity", c_path, problems,
+                                               codes.UCUM_PERCENT)
+            paths["context.ki67_percent"] = f"{c_path}.valueQuantity.value"
+        elif code in _DATE_ITEMS:
+            value = get_pattern(comp, "valueDateTime", c_path, problems, DATE_TIME,
+                                "a FHIR dateTime")
+            out[_DATE_ITEMS[code]] = _date(value) if value else None
+        elif code in _STRING_ITEMS:
+            out[_STRING_ITEMS[code]] = get_str(comp, "valueString", c_path, problems) is not None
+        else:
+            therapies_given = True
+            therapy = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_THERAPY,
+                                THERAPIES)
+            if therapy and therapy != codes.THERAPY_NONE:
+                therapies.add(Therapy(therapy))
+    if therapies_given:
+        out["prior_therapies"] = frozenset(therapies)
+    return out, paths
+
+
+def _date(value: str) -> dt.date:
+    """The day of a FHIR dateTime; a partial date counts from its first day."""
+    year = int(value[0:4])
+    month = int(value[5:7]) if len(value) >= 7 else 1
+    day = int(value[8:10]) if len(value) >= 10 else 1
+    return dt.date(year, month, day)
