@@ -111,14 +111,15 @@ RULES: Final[dict[str, Rule]] = {
         Rule("PRRT-3D-SINGLE", "Table 1, footnote 3; SSTR-RADS-3D section; Discussion",
              "A single dedifferentiated lesion with otherwise SSTR-expressing disease: combined "
              "PRRT and a locoregional procedure could be considered.",
-             "Exactly one 3D lesion and at least one 4/5 lesion: combined PRRT + locoregional "
-             "procedure may be considered."),
+             "Fewer than 'several' 3D lesions (normally exactly one) and at least one 4/5 "
+             "lesion: combined PRRT + locoregional procedure may be considered."),
         Rule("PRRT-3D-SEVERAL", "Discussion",
              "A high tumor burden with several dedifferentiated lesions rules out PRRT.",
              "Several 3D lesions: PRRT ruled out."),
         Rule("PRRT-3B-SINGLE", "Table 1, row 3B, PRRT column; SSTR-RADS-3 section",
              "Single lesions: locoregional procedure (or follow-up).",
-             "Exactly one 3B lesion and no 4/5: locoregional procedure."),
+             "Fewer than 'several' 3B lesions (normally exactly one) and no 4/5: locoregional "
+             "procedure."),
         Rule("PRRT-3B-SEVERAL", "Table 1, row 3B, PRRT column; SSTR-RADS-3 section",
              "Increased number of (growing, SSTR-expressing) lesions: PRRT.",
              "Several 3B lesions and no 4/5: PRRT may be considered; tumour board triggered."),

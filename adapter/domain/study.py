@@ -123,16 +123,20 @@ def prrt_recommendation(
             ambiguities += (Ambiguity("AMB-3D-AND-45", f"{counts[Category.C3D]} 3D lesions rule "
                                       f"PRRT out despite overall {overall.label}"),)
         return PrrtRecommendation.RULED_OUT, "PRRT-3D-SEVERAL", ambiguities
-    if counts[Category.C3D] == 1 and overall in _HIGH:
-        return PrrtRecommendation.COMBINED_WITH_LOCOREGIONAL, "PRRT-3D-SINGLE", ()
+    # Fewer than "several" but more than one (possible when SSTR_SEVERAL_LESIONS > 2) is
+    # treated as "single": the paper's two branches must cover every count.
+    if counts[Category.C3D] >= 1 and overall in _HIGH:
+        few = (amb_several,) if counts[Category.C3D] > 1 else ()
+        return PrrtRecommendation.COMBINED_WITH_LOCOREGIONAL, "PRRT-3D-SINGLE", few
     if overall is Category.C5:
         return PrrtRecommendation.DEFINITELY_CONSIDER, "PRRT-5", ()
     if overall is Category.C4:
         return PrrtRecommendation.CONSIDER, "PRRT-4", ()
     if counts[Category.C3B] >= several:
         return PrrtRecommendation.MAY_CONSIDER, "PRRT-3B-SEVERAL", (amb_several,)
-    if counts[Category.C3B] == 1:
-        return PrrtRecommendation.LOCOREGIONAL, "PRRT-3B-SINGLE", ()
+    if counts[Category.C3B] >= 1:
+        few = (amb_several,) if counts[Category.C3B] > 1 else ()
+        return PrrtRecommendation.LOCOREGIONAL, "PRRT-3B-SINGLE", few
     return PrrtRecommendation.NOT_CONSIDERED, "PRRT-NONE", ()
 
 
