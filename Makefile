@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: setup
-	$(BIN)/sstr-adapter run-examples
+	$(BIN)/sstr-adapter run --examples fhir_profiles/examples
 
 broker:
 	./.ci/ensure-rabbitmq
