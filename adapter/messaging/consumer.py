@@ -1,0 +1,288 @@
+"""The RabbitMQ worker: one SelectConnection per session, reconnecting with backoff.
+
+Threads: one. pika's SelectConnection runs callbacks on the I/O loop; deliveries are queued
+in an :class:`Intake` and processed in slices of at most ``SLICE_S`` seconds scheduled on the
+same loop, so heartbeats and confirms are read between slices (the processor costs about a
+millisecond per message). Acks and publishes therefore never cross threads; a design that
+moves processing to a thread must hand them back with ``add_callback_threadsafe``.
+
+Confirms: every output is published ``mandatory`` and persistent; :class:`PikaChannel`
+settles it when the broker's ``basic.ack``/``basic.nack`` arrives (often for many at once)
+and :class:`MessageHandler` acks the input once all of its publications are confirmed.
+
+A session ends when the connection is lost (the broker redelivers everything unacked; the
+new session starts with a new channel and never acks an old tag), on a configuration error
+(exit code 3) or after a requested stop: cancel the consumer, finish what was received,
+wait for confirms and acks, close.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from enum import Enum
+from types import FrameType
+from typing import Any
+
+import pika
+import pika.channel
+import pika.exceptions
+import pika.spec
+from pika.adapters.select_connection import SelectConnection
+
+from adapter.messaging.rabbitmq import (
+    PikaChannel,
+    connection_parameters,
+    declare_topology,
+    delivery_from,
+    redacted,
+)
+from adapter.messaging.retry import Backoff
+from adapter.messaging.topology import Topology, topology_from
+from adapter.messaging.worker import Intake, MessageHandler, Tally
+from adapter.observability import Metrics
+from adapter.service.results import MessageProcessor
+from adapter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SLICE_S = 0.01
+"""Longest stretch of processing before the I/O loop reads and writes again."""
+STOP_POLL_S = 0.1
+GRACEFUL_TIMEOUT_S = 30.0
+_FATAL_OPEN_ERRORS = (pika.exceptions.ProbableAuthenticationError,
+                      pika.exceptions.AuthenticationError,
+                      pika.exceptions.ProbableAccessDeniedError,
+                      pika.exceptions.IncompatibleProtocolError)
+_CONFIG_REPLY_CODES = frozenset({403, 404, 406})  # access refused, not found, precondition
+
+
+class WorkerResult(Enum):
+    STOPPED = "stopped"
+    CONFIG_ERROR = "config-error"
+    UNAVAILABLE = "unavailable"
+
+
+class _SessionEnd(Enum):
+    STOPPED = "stopped"
+    LOST = "lost"
+    FATAL = "fatal"
+
+
+class RabbitMQWorker:
+    """Consumes the input queue until stopped; reconnects after every loss."""
+
+    def __init__(self, settings: Settings, processor: MessageProcessor, metrics: Metrics,
+                 connection_name: str, give_up_after_s: float | None = None) -> None:
+        self.settings = settings
+        self.processor = processor
+        self.metrics = metrics
+        self.connection_name = connection_name
+        self.give_up_after_s = give_up_after_s
+        self.topology = topology_from(settings)
+        self.tally = Tally()
+        self.stop_requested = False
+        self.force_stop = False
+
+    def request_stop(self) -> None:
+        """Ask for a graceful stop; a second request closes at once (signal-handler safe)."""
+        self.force_stop = self.stop_requested
+        self.stop_requested = True
+
+    def run(self) -> WorkerResult:
+        """Connect, consume, reconnect with backoff; returns when stopped or hopeless."""
+        params = connection_parameters(self.settings, self.connection_name)
+        backoff = Backoff(cap_s=self.settings.reconnect_max_backoff_s)
+        down_since = time.monotonic()
+        while not self.stop_requested:
+            session = _Session(self, params)
+            end = session.run()
+            if session.consumed:
+                backoff.reset()
+                down_since = time.monotonic()
+            if end is _SessionEnd.FATAL:
+                return WorkerResult.CONFIG_ERROR
+            if end is _SessionEnd.STOPPED or self.stop_requested:
+                break
+            if self.give_up_after_s is not None and \
+                    time.monotonic() - down_since > self.give_up_after_s:
+                return WorkerResult.UNAVAILABLE
+            self._sleep(backoff.next_delay())
+        return WorkerResult.STOPPED
+
+    def _sleep(self, seconds: float) -> None:
+        log.info("reconnecting", extra={"duration_ms": round(seconds * 1000)})
+        deadline = time.monotonic() + seconds
+        while not self.stop_requested and time.monotonic() < deadline:
+            time.sleep(min(STOP_POLL_S, max(0.0, deadline - time.monotonic())))
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT: graceful stop; the second one: close at once."""
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            self.request_stop()  # only sets flags: the I/O loop polls them
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+
+
+class _Session:
+    """One connection, one channel, one consumer: state that must not outlive them."""
+
+    def __init__(self, worker: RabbitMQWorker, params: pika.URLParameters) -> None:
+        self.worker = worker
+        self.topology: Topology = worker.topology
+        self.params = params
+        self.end = _SessionEnd.LOST
+        self.consumed = False
+        self.intake = Intake()
+        self.prefetch: int | None = None
+        self.channel: PikaChannel | None = None
+        self.handler: MessageHandler | None = None
+        self.consumer_tag: str | None = None
+        self.draining = False
+        self.stopping_since: float | None = None
+        self.connection = SelectConnection(
+            params, on_open_callback=self._on_open, on_open_error_callback=self._on_open_error,
+            on_close_callback=self._on_closed)
+
+    def run(self) -> _SessionEnd:
+        self.connection.ioloop.call_later(STOP_POLL_S, self._poll_stop)
+        self.connection.ioloop.start()
+        return self.end
+
+    # --- connection and channel -------------------------------------------------------
+    def _on_open(self, connection: Any) -> None:
+        log.info("connected", extra={"path": redacted(self.worker.settings.amqp_url)})
+        connection.channel(on_open_callback=self._on_channel)
+
+    def _on_open_error(self, _connection: Any, error: BaseException) -> None:
+        log.warning("connection failed", extra={"exc_type": type(error).__name__})
+        if isinstance(error, _FATAL_OPEN_ERRORS):
+            self.end = _SessionEnd.FATAL
+        self.connection.ioloop.stop()
+
+    def _on_closed(self, _connection: Any, reason: BaseException) -> None:
+        if self.channel is not None:
+            self._lose_channel()
+        if self.end is _SessionEnd.LOST:
+            log.warning("connection lost", extra={"exc_type": type(reason).__name__,
+                                                  "reason": str(reason)[:200]})
+        self.connection.ioloop.stop()
+
+    def _on_channel(self, channel: pika.channel.Channel) -> None:
+        channel.add_on_close_callback(self._on_channel_closed)
+        self.channel = PikaChannel(channel)
+        self.handler = MessageHandler(
+            self.worker.processor, self.channel, self.topology, self.worker.tally,
+            self.worker.metrics, on_input_settled=self._on_input_settled)
+        channel.confirm_delivery(ack_nack_callback=self.channel.on_confirm,
+                                 callback=lambda _f: declare_topology(
+                                     channel, self.topology, self._consume))
+
+    def _on_channel_closed(self, _channel: Any, reason: BaseException) -> None:
+        code = getattr(reason, "reply_code", 0)
+        if isinstance(reason, pika.exceptions.ChannelClosedByBroker) and \
+                code in _CONFIG_REPLY_CODES and not self.consumed:
+            log.error("topology rejected by the broker",
+                      extra={"status": code, "reason": str(reason)[:200]})
+            self.end = _SessionEnd.FATAL
+        self._lose_channel()
+        self._close()
+
+    def _lose_channel(self) -> None:
+        """Forget everything tied to the channel: the broker redelivers it all."""
+        if self.channel is not None:
+            self.channel.lose_all()
+        self.worker.tally["abandoned"] += len(self.intake)
+        self.intake.clear()
+        self.channel = None
+
+    def _consume(self) -> None:
+        assert self.channel is not None
+        self._set_prefetch()
+        self.consumer_tag = self.channel.channel.basic_consume(
+            self.topology.input_queue, self._on_message)
+        self.consumed = True
+        log.info("consuming", extra={"count": self.worker.settings.prefetch})
+
+    def _set_prefetch(self) -> None:
+        # Careful mode (prefetch 1) while redeliveries arrive: see Intake.
+        wanted = 1 if self.intake.careful else self.worker.settings.prefetch
+        if self.channel is not None and wanted != self.prefetch:
+            self.prefetch = wanted
+            self.channel.channel.basic_qos(prefetch_count=wanted)
+
+    # --- deliveries -------------------------------------------------------------------
+    def _on_message(self, _ch: Any, method: pika.spec.Basic.Deliver,
+                    props: pika.BasicProperties, body: bytes) -> None:
+        self.intake.add(delivery_from(method, props, body))
+        self._set_prefetch()
+        self._schedule_drain()
+
+    def _schedule_drain(self) -> None:
+        if not self.draining and self.intake:
+            self.draining = True
+            self.connection.ioloop.call_later(0, self._drain)
+
+    def _drain(self) -> None:
+        """Process received deliveries for at most one slice, then let the loop do I/O."""
+        self.draining = False
+        handler = self.handler
+        if handler is None or self.channel is None:
+            return
+        deadline = time.perf_counter() + SLICE_S
+        while (delivery := self.intake.next_ready(handler.unsettled)) is not None:
+            handler.handle(delivery)
+            if time.perf_counter() > deadline:
+                self._schedule_drain()
+                return
+        self._maybe_finish()
+
+    def _on_input_settled(self) -> None:
+        self._schedule_drain()
+        self._maybe_finish()
+
+    # --- stopping ---------------------------------------------------------------------
+    def _poll_stop(self) -> None:
+        worker = self.worker
+        if worker.force_stop:
+            self.end = _SessionEnd.STOPPED
+            self._close()
+            return
+        if worker.stop_requested and self.stopping_since is None:
+            self._begin_stop()
+        elif self.stopping_since is not None and \
+                time.monotonic() - self.stopping_since > GRACEFUL_TIMEOUT_S:
+            log.warning("graceful stop timed out: closing with unsettled messages")
+            self.end = _SessionEnd.STOPPED
+            self._close()
+            return
+        self.connection.ioloop.call_later(STOP_POLL_S, self._poll_stop)
+
+    def _begin_stop(self) -> None:
+        self.stopping_since = time.monotonic()
+        self.end = _SessionEnd.STOPPED
+        log.info("stopping: finishing in-flight messages")
+        if self.channel is None or self.consumer_tag is None:
+            self._close()
+            return
+        self.channel.channel.basic_cancel(self.consumer_tag, callback=lambda _f: self._cancelled())
+
+    def _cancelled(self) -> None:
+        self.consumer_tag = None
+        self._schedule_drain()
+        self._maybe_finish()
+
+    def _maybe_finish(self) -> None:
+        """Close once stopping, cancelled, and nothing is received or unsettled any more."""
+        handler = self.handler
+        if self.stopping_since is None or self.consumer_tag is not None or self.intake:
+            return
+        if handler is not None and handler.unsettled:
+            return
+        self._close()
+
+    def _close(self) -> None:
+        if not (self.connection.is_closing or self.connection.is_closed):
+            self.connection.close()
