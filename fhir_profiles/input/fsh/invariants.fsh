@@ -70,3 +70,13 @@ Invariant: sstr-prv-1
 Description: "The provenance names the input message as its source entity."
 Severity: #error
 Expression: "entity.where(role = 'source').exists()"
+
+Invariant: sstr-les-4
+Description: "SUVs are in UCUM g/ml{SUVbw} and the lesion size in UCUM mm."
+Severity: #error
+Expression: "component.where(code.coding.where(system = 'http://dicom.nema.org/resources/ontology/DCM' and code = '126401').exists()).all(value.ofType(Quantity).where(system = 'http://unitsofmeasure.org' and code = 'g/ml{SUVbw}').exists()) and component.where(code.coding.where(system = 'https://fhir.sstr-adapter.org/CodeSystem/sstr-observation-code' and code = 'lesion-size').exists()).all(value.ofType(Quantity).where(system = 'http://unitsofmeasure.org' and code = 'mm').exists())"
+
+Invariant: sstr-ref-1
+Description: "Reference SUVmeans are in UCUM g/ml{SUVbw}."
+Severity: #error
+Expression: "component.all(value.ofType(Quantity).where(system = 'http://unitsofmeasure.org' and code = 'g/ml{SUVbw}').exists())"

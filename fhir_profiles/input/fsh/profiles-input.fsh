@@ -49,6 +49,7 @@ Parent: Observation
 Id: sstr-reference-uptake
 Title: "SSTR-PET reference uptake"
 Description: "SUVmean of the Table 2 reference regions, liver and blood pool, in g/ml{SUVbw}."
+* obeys sstr-ref-1
 * code = SstrObservationCode#reference-uptake
 * derivedFrom 1..*
 * derivedFrom only Reference(ImagingStudy)
@@ -85,7 +86,7 @@ Parent: Observation
 Id: sstr-lesion-finding
 Title: "SSTR-PET lesion finding"
 Description: "One lesion as the reader describes it: body site, site class, anatomic correlate, uptake level and/or SUVmax, benign evidence, progression, size, organ system."
-* obeys sstr-les-1 and sstr-les-2 and sstr-les-3
+* obeys sstr-les-1 and sstr-les-2 and sstr-les-3 and sstr-les-4
 * status from SstrFindingStatusVS (required)
 * code = SstrObservationCode#lesion-finding
 * subject 1..1
