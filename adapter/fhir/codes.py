@@ -138,3 +138,5 @@ PROVENANCE_AGENT_TYPE: Final = "http://terminology.hl7.org/CodeSystem/provenance
 FLAG_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/flag-category"
 DICOM_MODALITY_PT: Final = "PT"
 DICOM_MODALITY_CT: Final = "CT"
+PROFILE_PROVENANCE: Final = f"{SD_BASE}/sstr-provenance"
+PROFILE_TUMOUR_BOARD_FLAG: Final = f"{SD_BASE}/sstr-tumour-board-flag"

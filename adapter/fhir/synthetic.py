@@ -1,8 +1,8 @@
 """Building valid input messages from a compact description (examples, tests, benchmarks).
 
-:func:`build_message` turns a :class:`MessageSpec` into the FHIR R4 message Bundle a
+:func:`build_bundle` turns a :class:`MessageSpec` into the FHIR R4 message Bundle a
 sender would post (profile SstrFindingsMessage); :func:`synthetic_message` makes one with
-``n`` plausible lesions. Patients are fictional.
+``n`` plausible lesions and :func:`build_message` its bytes. Patients are fictional.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from adapter.domain import AnatomicCorrelate, BenignEvidence, Grade, Progression, SiteClass
 from adapter.fhir import codes
@@ -103,7 +105,7 @@ def _component(code: str, **value: Any) -> dict[str, Any]:
     return {"code": _concept(codes.CS_OBSERVATION, code), **value}
 
 
-def build_message(spec: MessageSpec) -> dict[str, Any]:
+def build_bundle(spec: MessageSpec) -> dict[str, Any]:
     """The input message Bundle for ``spec`` (plain dicts, ready for ``orjson.dumps``)."""
     key = spec.key
     urls = {role: _urn(key, role) for role in ("header", "patient", "study", "ref", "ctx")}
@@ -320,7 +322,8 @@ def synthetic_spec(n: int, key: str = "synthetic") -> MessageSpec:
         level = 3 - (i % 3)
         lesions.append(LesionSpec(
             tracking_id=f"L{i + 1}", site=site, snomed=snomed, site_class=site_class,
-            correlate=correlate, level=level, suv_max=_SUV_BY_LEVEL[level] + i % 5,
+            correlate=correlate, level=level,
+            suv_max=_SUV_BY_LEVEL[level] + (i % 5 if level == 3 else 0),
             size_mm=float(8 + i % 20),
         ))
     return MessageSpec(key=f"{key}-{n}", lesions=tuple(lesions), grade=Grade.G2, ki67=5.0,
@@ -332,4 +335,9 @@ def synthetic_spec(n: int, key: str = "synthetic") -> MessageSpec:
 
 def synthetic_message(n: int, key: str = "synthetic") -> dict[str, Any]:
     """A valid input message with ``n`` lesions (benchmarks and property tests)."""
-    return build_message(synthetic_spec(n, key))
+    return build_bundle(synthetic_spec(n, key))
+
+
+def build_message(lesions: int = 5, *, key: str = "synthetic") -> bytes:
+    """The bytes of a valid input message with ``lesions`` lesions (benchmarks)."""
+    return orjson.dumps(synthetic_message(lesions, key))

@@ -1,15 +1,45 @@
 """Processing one input message: bytes in, :class:`Processed` or :class:`Rejected` out.
 
-Provisional skeleton: the size check is real, everything else is rejected until the
-FHIR parser and renderer land (same interface).
+decode -> size check -> parse/validate (adapter.fhir) -> score (adapter.domain) ->
+render -> encode. Permanent input problems become :class:`Rejected` with an
+OperationOutcome; anything unexpected propagates (the transport decides).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import orjson
 
-from adapter.domain import DEFAULT_POLICY, ScoringPolicy
-from adapter.service.results import Outcome, Rejected
+from adapter.domain import (
+    DEFAULT_POLICY,
+    ScoringPolicy,
+    SstrRadsError,
+    StudyAssessment,
+    score_study,
+)
+from adapter.fhir.domain_issues import domain_issues
+from adapter.fhir.message import ParsedMessage
+from adapter.fhir.parse import decode, parse_document
+from adapter.fhir.problems import InvalidMessageError, Issue, IssueCode, encode_outcome
+from adapter.fhir.render import render
+from adapter.service.results import OutboundMessage, Outcome, OutputKind, Processed, Rejected
+
+REJECT_STATUS: dict[str, int] = {
+    "too-large": 413,
+    "not-json": 400,
+    "malformed-json": 400,
+    "invalid": 422,
+}
+"""Every ``Rejected.reason`` the pipeline produces (metric label values) and its HTTP status."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """A scored message before rendering (the CLI summary reads it)."""
+
+    parsed: ParsedMessage
+    assessment: StudyAssessment
 
 
 class ScoringPipeline:
@@ -26,15 +56,61 @@ class ScoringPipeline:
         self.strict_validation = strict_validation
 
     def __call__(self, body: bytes) -> Outcome:
+        assessed = self.assess(body)
+        if isinstance(assessed, Rejected):
+            return assessed
+        return self.publishable(assessed)
+
+    def assess(self, body: bytes) -> Assessed | Rejected:
+        """Validate and score; :class:`Rejected` for any problem of the input."""
         if len(body) > self.max_message_bytes:
-            return _reject("too-large", 413, "too-long", "message exceeds the size limit")
-        return _reject("invalid", 422, "not-supported", "scoring not wired yet")
+            issue = Issue(IssueCode.TOO_LONG, "Bundle",
+                          f"the message is larger than the limit of {self.max_message_bytes} "
+                          "bytes (setting SSTR_MAX_MESSAGE_BYTES)")
+            return _rejected(InvalidMessageError([issue], "too-large"))
+        try:
+            doc = decode(body)
+            if self.strict_validation:
+                _strict_check(doc)
+            parsed = parse_document(doc)
+        except InvalidMessageError as exc:
+            return _rejected(exc)
+        try:
+            assessment = score_study(parsed.study, self.policy)
+        except SstrRadsError as exc:
+            issues = domain_issues(exc, parsed, self.policy)
+            return _rejected(InvalidMessageError(issues, "invalid", parsed.message_id))
+        return Assessed(parsed, assessment)
+
+    def publishable(self, assessed: Assessed) -> Processed:
+        """Render and encode the outputs of a scored message."""
+        assessment = assessed.assessment
+        rendered = render(assessment, assessed.parsed)
+        outputs = [OutboundMessage(OutputKind.REPORT, rendered.report_message_id,
+                                   orjson.dumps(rendered.report))]
+        if rendered.tumour_board is not None and rendered.tumour_board_message_id:
+            outputs.append(OutboundMessage(OutputKind.TUMOUR_BOARD,
+                                           rendered.tumour_board_message_id,
+                                           orjson.dumps(rendered.tumour_board)))
+        return Processed(
+            message_id=assessed.parsed.message_id,
+            outputs=tuple(outputs),
+            overall_category=assessment.overall.code,
+            prrt_recommendation=assessment.prrt.value,
+            lesion_categories=tuple(a.category.code for a in assessment.lesions),
+            tumour_board=assessment.tumour_board,
+        )
 
 
-def _reject(reason: str, status: int, code: str, text: str) -> Rejected:
-    outcome = {
-        "resourceType": "OperationOutcome",
-        "issue": [{"severity": "error", "code": code, "diagnostics": text,
-                   "expression": ["Bundle"]}],
-    }
-    return Rejected(None, reason, orjson.dumps(outcome), status)
+def _strict_check(doc: object) -> None:
+    # Imported here: fhir.resources costs ~0.3 s to import, paid only in strict mode.
+    from adapter.fhir.strict import structure_issues
+
+    issues = structure_issues(doc)
+    if issues:
+        raise InvalidMessageError(issues, "invalid")
+
+
+def _rejected(error: InvalidMessageError) -> Rejected:
+    return Rejected(error.message_id, error.reason, encode_outcome(error.issues),
+                    REJECT_STATUS[error.reason])
