@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import itertools
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from adapter.messaging.port import (
@@ -55,7 +54,7 @@ class InMemoryBroker:
                                          dlx if isinstance(dlx, str) else None)
         self.bindings = [(b.exchange, b.queue, b.routing_key) for b in topology.bindings]
         self.confirm_immediately = confirm_immediately
-        self._held: list[Callable[[], None]] = []
+        self._held: list[tuple[OnSettled, Settlement]] = []
         self._unacked: dict[int, tuple[str, StoredMessage]] = {}
         self._tags = itertools.count(1)
 
@@ -78,8 +77,16 @@ class InMemoryBroker:
     def settle(self) -> None:
         """Deliver the confirms held back while ``confirm_immediately`` is False."""
         held, self._held = self._held, []
-        for callback in held:
-            callback()
+        for on_settled, settlement in held:
+            on_settled(settlement)
+
+    def lose_channel(self) -> None:
+        """The channel dies: held confirms are lost, unacked deliveries return to their queue."""
+        held, self._held = self._held, []
+        for on_settled, _ in held:
+            on_settled(Settlement.CHANNEL_LOST)
+        for tag in list(self._unacked):
+            self.requeue_tag(tag)
 
     def get(self, queue: str) -> Delivery | None:
         """Take the next message of a queue as an unacked delivery."""
@@ -118,11 +125,11 @@ class InMemoryBroker:
             return
         queue.messages.appendleft(stored)
 
-    def defer(self, callback: Callable[[], None]) -> None:
+    def defer(self, on_settled: OnSettled, settlement: Settlement) -> None:
         if self.confirm_immediately:
-            callback()
+            on_settled(settlement)
         else:
-            self._held.append(callback)
+            self._held.append((on_settled, settlement))
 
 
 @dataclass
@@ -136,7 +143,7 @@ class InMemoryChannel:
         self.published.append(publication)
         routed = self.broker.publish(publication)
         outcome = Settlement.CONFIRMED if routed else Settlement.UNROUTABLE
-        self.broker.defer(lambda: on_settled(outcome))
+        self.broker.defer(on_settled, outcome)
 
     def ack(self, delivery: Delivery) -> None:
         self.broker.ack_tag(delivery.tag)
