@@ -62,8 +62,11 @@ def conclusion_lines(assessment: StudyAssessment) -> list[str]:
     lines.append(f"PRRT: {PRRT_TEXT[assessment.prrt]}. Caveat: {assessment.prrt_caveat}")
     if assessment.tumour_board:
         lines.append("PRRT tumour-board review requested.")
-    if assessment.next_steps:
-        lines.append("Next steps: " + "; ".join(s.text for s in assessment.next_steps) + ".")
+    # Steps already named on a 3C/3D work-up line are not repeated.
+    shown = {s.text for i in assessment.work_up for s in by_id[i].next_steps}
+    remaining = [s.text for s in assessment.next_steps if s.text not in shown]
+    if remaining:
+        lines.append("Next steps: " + "; ".join(remaining) + ".")
     waived = [lesion_label(a) for a in assessment.lesions if a.waived]
     if waived:
         lines.append(f"3A/3B findings waived under the overall score: {', '.join(waived)}.")
