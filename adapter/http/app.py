@@ -31,6 +31,7 @@ def create_app(
     conformance: ConformanceStore | None = None,
     profiles_dir: Path | None = None,
     broker_check: BrokerCheck | None = None,
+    broker_timeout_s: float = 2.0,
     body_timeout_s: float = 30.0,
 ) -> FastAPI:
     """Build the HTTP API around one message processor.
@@ -38,7 +39,8 @@ def create_app(
     ``validator`` checks without scoring (``$validate``); without one, the processor's
     verdict is used. Conformance resources come from ``conformance`` or are loaded from
     ``profiles_dir`` (default: SUSHI's output in the source tree); ``/readyz`` reports
-    whether they loaded and, when ``broker_check`` is given, whether the broker answers.
+    whether they loaded and, when ``broker_check`` is given, whether the broker answers
+    within ``broker_timeout_s``.
     ``body_timeout_s`` bounds how long a client may take to send its body (408 after).
     """
     token = settings.api_token.get_secret_value() if settings.api_token else None
@@ -50,7 +52,8 @@ def create_app(
         processor, validator or validator_from(processor), metrics,
         max_bytes=settings.max_message_bytes, body_timeout_s=body_timeout_s))
     app.include_router(operations_router(
-        store, metrics, auth_required=token is not None, broker_check=broker_check))
+        store, metrics, auth_required=token is not None, broker_check=broker_check,
+        broker_timeout_s=broker_timeout_s))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,0 +1,41 @@
+"""A client that stalls while sending its body gets 408 instead of holding a worker."""
+
+from __future__ import annotations
+
+import anyio
+import orjson
+from starlette.types import Message
+
+from adapter.http import create_app
+from adapter.observability import Metrics
+from tests.http.conftest import make_settings
+from tests.http.fakes import RecordingProcessor
+
+
+def test_a_stalled_body_upload_gets_408_and_is_not_processed() -> None:
+    processor = RecordingProcessor()
+    app = create_app(make_settings(), processor, metrics=Metrics(), body_timeout_s=0.05)
+    sent: list[Message] = []
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/$process-message", "raw_path": b"/$process-message",
+        "root_path": "", "query_string": b"", "server": ("test", 80), "client": ("c", 1),
+        "headers": [(b"content-type", b"application/fhir+json"), (b"host", b"test")],
+    }
+    chunks = iter([{"type": "http.request", "body": b"{", "more_body": True}])
+
+    async def receive() -> Message:
+        chunk = next(chunks, None)
+        if chunk is None:
+            await anyio.sleep(30)  # the client never sends the rest
+            return {"type": "http.disconnect"}
+        return chunk
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    anyio.run(app, scope, receive, send)
+
+    assert sent[0]["status"] == 408
+    assert orjson.loads(sent[1]["body"])["issue"][0]["code"] == "timeout"
+    assert processor.calls == []
