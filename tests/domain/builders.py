@@ -55,7 +55,8 @@ def lesion(
     size_mm: float | None = None,
 ) -> Lesion:
     """A lesion; ``level`` is the reader's Table 2 level (ints keep the tables short)."""
-    reader_level = UptakeLevel(level) if level in (0, 1, 2, 3) else level
+    valid = type(level) is int and 0 <= level <= 3
+    reader_level = UptakeLevel(level) if valid else level
     return Lesion(
         lesion_id=lesion_id,
         site=site,

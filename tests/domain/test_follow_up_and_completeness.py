@@ -1,4 +1,4 @@
-"""SSTR-RADS-3 section (follow-up interval by Ki-67/grade) and Supplementary Table 1 (completeness)."""
+"""Follow-up interval by Ki-67/grade (SSTR-RADS-3 section); completeness (Supplementary Table 1)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from adapter.domain import (
     score_study,
 )
 
-from .builders import COMPLETE_CONTEXT, codes, lesion, lesion_in, study_of
+from .builders import COMPLETE_CONTEXT, codes, lesion_in, study_of
 
 C = Category
 
@@ -62,7 +62,9 @@ def test_a_single_sub_category_of_3_needs_no_order_policy() -> None:
 
 @pytest.mark.parametrize("high", [C.C4, C.C5])
 @pytest.mark.parametrize("low", [C.C3A, C.C3B])
-def test_3a_or_3b_findings_are_waived_under_an_overall_4_or_5(high: Category, low: Category) -> None:
+def test_3a_or_3b_findings_are_waived_under_an_overall_4_or_5(
+    high: Category, low: Category
+) -> None:
     study = study_of(low, high)
 
     result = score_study(study)
@@ -99,6 +101,7 @@ def _positive_lesions(count: int) -> tuple[object, ...]:
     return tuple(lesion_in(C.C5, f"N{i}", suv=10.0 + i) for i in range(count))
 
 
+@pytest.mark.rule("DISC-REPRESENTATIVE")
 @pytest.mark.parametrize(("positives", "applied"), [(5, False), (6, True)])
 def test_representative_lesions_are_chosen_only_above_5_positive_lesions(
     positives: int, applied: bool
@@ -112,6 +115,7 @@ def test_representative_lesions_are_chosen_only_above_5_positive_lesions(
     assert ("AMB-REPRESENTATIVE" in codes(result.ambiguities)) is applied
 
 
+@pytest.mark.rule("DISC-REPRESENTATIVE")
 def test_3d_lesions_do_not_count_as_positive_for_the_representative_rule() -> None:
     study = study_of(C.C5, C.C5, C.C5, C.C5, C.C5, C.C3D, C.C3D)
 
@@ -120,6 +124,7 @@ def test_3d_lesions_do_not_count_as_positive_for_the_representative_rule() -> No
     assert result.representatives_applied is False
 
 
+@pytest.mark.rule("DISC-REPRESENTATIVE")
 def test_one_representative_per_organ_system_hottest_then_largest() -> None:
     lesions = (
         lesion_in(C.C5, "liver-small-hot", organ_system="liver", suv=30.0, size_mm=8),
@@ -138,6 +143,7 @@ def test_one_representative_per_organ_system_hottest_then_largest() -> None:
     assert len(result.lesions) == 6, "every lesion is still scored"
 
 
+@pytest.mark.rule("DISC-REPRESENTATIVE")
 def test_uptake_level_outranks_suvmax_when_choosing_the_hottest_lesion() -> None:
     lesions = (
         lesion_in(C.C3A, "level-1-with-suv", level=1, suv=1.5),
@@ -152,6 +158,7 @@ def test_uptake_level_outranks_suvmax_when_choosing_the_hottest_lesion() -> None
     assert chosen == {"level-3-without-suv", "liver-0"}
 
 
+@pytest.mark.rule("DISC-REPRESENTATIVE")
 def test_the_representative_threshold_is_a_policy_setting() -> None:
     study = study_of(C.C5, C.C5, C.C5)
     policy = ScoringPolicy(representative_above=2)

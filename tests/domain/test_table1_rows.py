@@ -23,8 +23,10 @@ C = Category
 # site class, level, correlate, benign -> category, rule, policies the decision records
 TABLE1 = [
     # 1A: benign without abnormal uptake; the physiological biodistribution (Fig. 1)
-    pytest.param(S.PHYSIOLOGIC, 0, A.NONE, B.NOT_KNOWN, C.C1A, "T1-1A", set(), id="1A-physiologic-0"),
-    pytest.param(S.PHYSIOLOGIC, 1, A.NONE, B.NOT_KNOWN, C.C1A, "T1-1A", set(), id="1A-physiologic-1"),
+    pytest.param(S.PHYSIOLOGIC, 0, A.NONE, B.NOT_KNOWN, C.C1A, "T1-1A", set(),
+                 id="1A-physiologic-0"),
+    pytest.param(S.PHYSIOLOGIC, 1, A.NONE, B.NOT_KNOWN, C.C1A, "T1-1A", set(),
+                 id="1A-physiologic-1"),
     pytest.param(S.PHYSIOLOGIC, 3, A.CORRESPONDING, B.NOT_KNOWN, C.C1A, "T1-1A", set(),
                  id="1A-physiologic-uncinate-3"),
     pytest.param(S.TYPICAL_SOFT_TISSUE, 0, A.CORRESPONDING, B.BIOPSY, C.C1A, "T1-1A", set(),

@@ -1,4 +1,4 @@
-"""Table 2: the uptake level from SUVmax against blood pool and liver, with its exact inequalities."""
+"""Table 2: the uptake level from SUVmax against blood pool and liver, by its exact inequalities."""
 
 from __future__ import annotations
 
