@@ -80,7 +80,8 @@ RULES: Final[dict[str, Rule]] = {
         Rule("T2-LEVEL", "Table 2",
              "Level 1 <= blood pool; level 2 > blood pool and <= liver; level 3 > liver.",
              "SUVmax is compared with the SUVmean of blood pool and liver with exactly these "
-             "inequalities."),
+             "inequalities. SUVs place a focus at level 1-3 only: level 0 (no uptake above "
+             "background, needed for 3D) is the reader's call."),
         Rule("DISC-OVERALL", "Discussion; Fig. 10",
              "The highest SSTR-RADS lesion designates the overall PET score and may overrule "
              "lower lesions; 3A/3B findings can be waived when the others are 4 or 5.",
@@ -199,7 +200,8 @@ AMBIGUITIES: Final[dict[str, Rule]] = {
         Rule("AMB-SEVERAL", "Table 1, row 3B; Discussion",
              "'Increased number of lesions' / 'several dedifferentiated lesions' are not "
              "quantified.",
-             "'Several' means at least SSTR_SEVERAL_LESIONS lesions (default 2).",
+             "'Several' means at least SSTR_SEVERAL_LESIONS lesions (default 2); a count "
+             "between one and 'several' follows the single-lesion branch and names this policy.",
              "SSTR_SEVERAL_LESIONS"),
         Rule("AMB-KI67-RAISED", "SSTR-RADS-3 section",
              "In case of an increased proliferation index, f/u imaging after 3 months would be "

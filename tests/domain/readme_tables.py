@@ -46,9 +46,10 @@ engine as a `ScoringPolicy`).
 
 Input the rules cannot score is not a silent case either: no uptake information, a negative,
 NaN or infinite SUV, a level outside 0-3, contradictory flags (known benign or physiological
-but highly suspicious on CT), reference blood pool not below liver, duplicate lesion ids or a
-study without lesions raise `InvalidLesionError`/`InvalidStudyError` naming the lesion id and
-the item, never a default category and never patient data.
+but highly suspicious on CT), a lesion with neither uptake nor an anatomic finding, reference
+blood pool not below liver, duplicate lesion ids or a study without lesions raise
+`InvalidLesionError`/`InvalidStudyError` naming the lesion id and the item, never a default
+category and never patient data.
 """
 
 FOOTER = (
