@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from adapter.http.body import read_limited, require_fhir_json
-from adapter.http.openapi import ERRORS, MESSAGE_BODY, OUTCOME, FhirResponse, fhir
+from adapter.http.openapi import ANY_JSON_BODY, ERRORS, MESSAGE_BODY, OUTCOME, FhirResponse, fhir
 from adapter.http.outcomes import all_ok_outcome, fhir_response
 from adapter.observability import Metrics
 from adapter.service.results import MessageProcessor, OutputKind, Processed, Rejected
@@ -80,7 +80,7 @@ def messaging_router(
         description="200 with the problems found, or one information issue when there are "
                     "none (FHIR $validate semantics); 4xx only when the check could not run.",
         responses={200: fhir(OUTCOME, "The result of the check")},
-        openapi_extra=MESSAGE_BODY,
+        openapi_extra=ANY_JSON_BODY,
     )
     async def validate(request: Request) -> Response:
         require_fhir_json(request)

@@ -47,6 +47,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 """Every route can answer these; declaring 4XX also stops FastAPI adding its own 422."""
 
+ANY_JSON_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "Any JSON: the check reports what keeps it from being a valid message",
+        "content": {media: {"schema": {}} for media in sorted(ACCEPTED_MEDIA_TYPES)},
+    }
+}
+
 MESSAGE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
