@@ -162,11 +162,15 @@ def _concept_codes(concepts: Sequence[Json]) -> Iterator[str]:
 
 def _rule_matches(rule: Mapping[str, str], resource: Json) -> bool:
     if "event" in rule:
-        entries = resource.get("entry") or [{}]
-        header = entries[0].get("resource", {}) if isinstance(entries[0], Mapping) else {}
-        coding = (
-            header.get("eventCoding", {}) if header.get("resourceType") == "MessageHeader" else {}
-        )
+        # The first MessageHeader anywhere: a misplaced header still selects the profile,
+        # whose invariants then report it.
+        headers = [
+            e["resource"]
+            for e in resource.get("entry", [])
+            if isinstance(e, Mapping)
+            and e.get("resource", {}).get("resourceType") == "MessageHeader"
+        ]
+        coding = headers[0].get("eventCoding", {}) if headers else {}
         if (coding.get("system"), coding.get("code")) != (rule["system"], rule["event"]):
             return False
     if "bundleType" in rule and resource.get("type") != rule["bundleType"]:

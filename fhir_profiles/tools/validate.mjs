@@ -47,8 +47,10 @@ export function chooseProfile(resource) {
   for (const rule of profileMap.rules) {
     if (rule.resourceType !== resource.resourceType) continue;
     if (rule.event !== undefined) {
-      const header = resource.entry?.[0]?.resource;
-      const coding = header?.resourceType === 'MessageHeader' ? header.eventCoding : undefined;
+      // The first MessageHeader anywhere, so a misplaced header still selects the profile
+      // whose invariants then report it.
+      const header = (resource.entry ?? []).map((e) => e?.resource).find((r) => r?.resourceType === 'MessageHeader');
+      const coding = header?.eventCoding;
       if (coding?.system !== rule.system || coding?.code !== rule.event) continue;
     }
     if (rule.bundleType !== undefined && resource.type !== rule.bundleType) continue;

@@ -80,3 +80,11 @@ Invariant: sstr-ref-1
 Description: "Reference SUVmeans are in UCUM g/ml{SUVbw}."
 Severity: #error
 Expression: "component.all(value.ofType(Quantity).where(system = 'http://unitsofmeasure.org' and code = 'g/ml{SUVbw}').exists())"
+
+// Stated as an invariant rather than as the cardinality of the suvMax slice's extension slice:
+// @medplum/core applies a slice's nested slices to every component, so 1..1 there would
+// reject lesions without SUVmax.
+Invariant: sstr-les-5
+Description: "An SUVbw component is an SUVmax: it carries the measurement-derivation extension SNOMED CT 56851009 'Maximum'."
+Severity: #error
+Expression: "component.where(code.coding.where(system = 'http://dicom.nema.org/resources/ontology/DCM' and code = '126401').exists()).all(extension.where(url = 'https://fhir.sstr-adapter.org/StructureDefinition/measurement-derivation').value.ofType(CodeableConcept).coding.where(system = 'http://snomed.info/sct' and code = '56851009').exists())"

@@ -86,7 +86,7 @@ Parent: Observation
 Id: sstr-lesion-finding
 Title: "SSTR-PET lesion finding"
 Description: "One lesion as the reader describes it: body site, site class, anatomic correlate, uptake level and/or SUVmax, benign evidence, progression, size, organ system."
-* obeys sstr-les-1 and sstr-les-2 and sstr-les-3 and sstr-les-4
+* obeys sstr-les-1 and sstr-les-2 and sstr-les-3 and sstr-les-4 and sstr-les-5
 * status from SstrFindingStatusVS (required)
 * code = SstrObservationCode#lesion-finding
 * subject 1..1
@@ -120,7 +120,8 @@ Description: "One lesion as the reader describes it: body site, site class, anat
 * component[uptakeLevel].value[x] 1..1
 * component[uptakeLevel].value[x] only integer
 * component[suvMax].code = $DCM#126401 "SUVbw"
-* component[suvMax].extension contains MeasurementDerivation named derivation 1..1
+* component[suvMax].extension contains MeasurementDerivation named derivation 0..1
+* component[suvMax].extension[derivation] ^short = "Required (invariant sstr-les-5): SNOMED CT 56851009 Maximum"
 * component[suvMax].extension[derivation].valueCodeableConcept = $SCT#56851009 "Maximum"
 * component[suvMax].value[x] 1..1
 * component[suvMax].value[x] only Quantity
