@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint typecheck pytest broker clean
+.PHONY: setup profiles-setup run test lint typecheck pytest broker clean
 
 setup: $(VENV)/.installed
 
@@ -14,6 +14,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Node tools of fhir_profiles/ (SUSHI, @medplum/core) from the npm registry, pinned by its lock file.
+profiles-setup: fhir_profiles/node_modules/.installed
+
+fhir_profiles/node_modules/.installed: fhir_profiles/package.json fhir_profiles/package-lock.json
+	npm ci --prefix fhir_profiles --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: setup
@@ -26,7 +33,7 @@ lint: setup
 	$(BIN)/ruff check adapter tests
 	$(BIN)/mypy
 
-pytest: setup broker
+pytest: setup profiles-setup broker
 	$(BIN)/pytest
 
 test: lint pytest
