@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from adapter.http.app import create_app
 from adapter.http.conformance import ConformanceStore, load_conformance
-from adapter.http.messaging import MessageValidator
+from adapter.http.messaging import MessageValidator, validator_from
 from adapter.http.operations import BrokerCheck
 
 __all__ = ["BrokerCheck", "ConformanceStore", "MessageValidator", "create_app",
-           "load_conformance"]
+           "load_conformance", "validator_from"]
