@@ -1,0 +1,114 @@
+"""The seven headline figures of issue 6, each with its baseline, ratio, target and verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Raw = dict[str, Any]
+
+FIGURES = ("throughput", "compute", "scaling", "latency", "memory", "workers", "http")
+
+
+def build_figures(raw: Raw, status: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """One row per figure; a figure whose inputs are missing carries their status."""
+    builders: dict[str, tuple[tuple[str, ...], Callable[[Raw], dict[str, Any]]]] = {
+        "throughput": (("worker_drain", "echo_drain"), _throughput),
+        "compute": (("compute",), _compute),
+        "scaling": (("scaling",), _scaling),
+        "latency": (("latency_reference_worker", "latency_reference_echo"), _latency),
+        "memory": (("memory",), _memory),
+        "workers": (("workers_1", "workers_2"), _workers),
+        "http": (("http_serve", "http_bare"), _http),
+    }
+    rows = []
+    for name in FIGURES:
+        needs, build = builders[name]
+        row: dict[str, Any] = {"id": name}
+        missing = [n for n in needs if n not in raw]
+        if missing:
+            states = [status.get(n, {"status": "pending", "reason": "not run"}) for n in missing]
+            worst = "error" if any(s["status"] == "error" for s in states) else "pending"
+            row |= {"status": worst, "reason": "; ".join(
+                f"{n}: {s.get('reason', s['status'])}" for n, s in zip(missing, states,
+                                                                          strict=True))}
+            row |= _TITLES[name]
+        else:
+            row |= {"status": "ok", **_TITLES[name], **build(raw)}
+        rows.append(row)
+    return rows
+
+
+_TITLES: dict[str, dict[str, str]] = {
+    "throughput": {"title": "Worker throughput, reference message",
+                   "target": ">= 0.5 (stretch 0.7)"},
+    "compute": {"title": "Per-message compute, reference message", "target": "<= 10x"},
+    "scaling": {"title": "Cost per extra lesion, 20->100 vs 1->5",
+                "target": "linear (ratio <= 1.5, R^2 >= 0.95)"},
+    "latency": {"title": "Latency p99 at half the max rate", "target": "p99 <= 20 ms"},
+    "memory": {"title": "Worker RSS", "target": "<= 150 MB, growth <= 10%"},
+    "workers": {"title": "2 workers vs 1 (4 in detail)", "target": ">= 1.6x where cores allow"},
+    "http": {"title": "HTTP $process-message", "target": "reported (no target)"},
+}
+
+
+def _throughput(raw: Raw) -> dict[str, Any]:
+    worker, echo = raw["worker_drain"]["rate"], raw["echo_drain"]["rate"]
+    ratio = worker / echo
+    return {"value": worker, "unit": "msg/s", "baseline": echo,
+            "baseline_label": "bare pika echo loop", "ratio": ratio, "met": ratio >= 0.5}
+
+
+def _compute(raw: Raw) -> dict[str, Any]:
+    comp = raw["compute"]
+    return {"value": comp["pipeline_us"], "unit": "us/msg", "baseline": comp["orjson_us"],
+            "baseline_label": "orjson loads + dumps", "ratio": comp["ratio"],
+            "met": comp["ratio"] <= 10}
+
+
+def _scaling(raw: Raw) -> dict[str, Any]:
+    fit = raw["scaling"]
+    return {"value": fit["marginal_last_us"], "unit": "us/lesion",
+            "baseline": fit["marginal_first_us"], "baseline_label": "us/lesion from 1 to 5",
+            "ratio": fit["marginal_ratio"],
+            "met": fit["marginal_ratio"] <= 1.5 and fit["r_squared"] >= 0.95,
+            "note": f"fit: {fit['slope_us_per_lesion']:.1f} us/lesion + "
+                    f"{fit['intercept_us']:.0f} us, R^2 = {fit['r_squared']:.4f}"}
+
+
+def _latency(raw: Raw) -> dict[str, Any]:
+    worker, echo = raw["latency_reference_worker"], raw["latency_reference_echo"]
+    return {"value": worker["p99_ms"], "unit": "ms", "baseline": echo["p99_ms"],
+            "baseline_label": "echo loop p99, same rate",
+            "ratio": worker["p99_ms"] / echo["p99_ms"],
+            "met": worker["p99_ms"] <= 20,
+            "note": f"at {worker['rate_achieved']:.0f} msg/s: p50 {worker['p50_ms']:.1f} ms, "
+                    f"p95 {worker['p95_ms']:.1f} ms (echo p50 {echo['p50_ms']:.1f} ms)"}
+
+
+def _memory(raw: Raw) -> dict[str, Any]:
+    mem = raw["memory"]
+    return {"value": mem["rss_total_mb"], "unit": "MB", "baseline": mem["rss_first_mb"],
+            "baseline_label": f"RSS after {mem['first_messages']:,} messages",
+            "ratio": mem["rss_total_mb"] / mem["rss_first_mb"],
+            "met": mem["rss_total_mb"] <= 150 and mem["growth"] <= 0.10,
+            "note": f"after {mem['total_messages']:,} messages through the broker "
+                    f"(start {mem['rss_start_mb']:.0f} MB)"}
+
+
+def _workers(raw: Raw) -> dict[str, Any]:
+    one, two = raw["workers_1"]["rate"], raw["workers_2"]["rate"]
+    note = f"1: {one:.0f}, 2: {two:.0f}"
+    if "workers_4" in raw:
+        note += f", 4: {raw['workers_4']['rate']:.0f} msg/s"
+    note += " (2 cores shared by broker, workers and load generator)"
+    return {"value": two, "unit": "msg/s", "baseline": one, "baseline_label": "1 worker",
+            "ratio": two / one, "met": two / one >= 1.6, "note": note}
+
+
+def _http(raw: Raw) -> dict[str, Any]:
+    serve, bare = raw["http_serve"], raw["http_bare"]
+    return {"value": serve["rate"], "unit": "req/s", "baseline": bare["rate"],
+            "baseline_label": "bare FastAPI endpoint, same bytes",
+            "ratio": serve["rate"] / bare["rate"], "met": None,
+            "note": f"load: {serve['tool']}"}

@@ -1,0 +1,218 @@
+"""One benchmark run: every measurement, each guarded, assembled into a results document.
+
+A measurement whose piece has not landed yet (no worker command, no reference message, a
+pipeline that still rejects) is recorded as ``pending`` with the reason; one that fails is
+``error`` with the message; neither stops the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from adapter.bench import compute, http_bench
+from adapter.bench.broker import BrokerBench, Subject
+from adapter.bench.figures import FIGURES, build_figures
+from adapter.bench.machine import describe_machine
+from adapter.bench.messages import MessageUnavailableError, reference_message, synthetic_message
+from adapter.bench.profile import profile_pipeline
+from adapter.bootstrap import build_processor
+from adapter.service.results import OutputKind, Processed
+from adapter.settings import Settings
+
+LESION_COUNTS = (1, 5, 20, 100)
+REFERENCE_LESIONS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How much of each measurement a run does (``--quick`` vs full)."""
+
+    name: str
+    compute_budget_s: float
+    profile_s: float
+    drain_messages: int
+    latency_messages: int
+    broker_lesions: tuple[int, ...]
+    memory_first: int
+    memory_total: int
+    workers: tuple[int, ...]
+    workers_messages: int
+    http_seconds: float
+    http_concurrency: int
+
+
+QUICK = Plan("quick", 0.3, 0.5, 600, 300, (REFERENCE_LESIONS,), 150, 600, (1, 2), 600,
+             1.5, 8)
+FULL = Plan("full", 2.0, 5.0, 20_000, 8_000, LESION_COUNTS, 1000, 100_000, (1, 2, 4), 20_000,
+            10.0, 16)
+
+
+class MeasurementPendingError(Exception):
+    """A measurement cannot run yet."""
+
+
+_NOT_YET = (MeasurementPendingError, MessageUnavailableError, compute.PipelineRejectedError)
+
+
+class BenchRun:
+    """Collects raw measurements under ``raw[name]`` and their states under ``status``."""
+
+    def __init__(self, plan: Plan, settings: Settings, amqp_url: str, out_dir: Path) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.amqp_url = amqp_url
+        self.out_dir = out_dir
+        self.raw: dict[str, Any] = {}
+        self.status: dict[str, dict[str, str]] = {}
+        self.processor = build_processor(settings)
+        self._workdir = Path(tempfile.mkdtemp(prefix="sstr-bench-"))
+        self.broker = BrokerBench(settings, amqp_url, self._workdir, self.processor)
+
+    def measure(self, name: str, action: Callable[[], Any]) -> None:
+        """Run one measurement, recording its result or why there is none."""
+        started = time.perf_counter()
+        try:
+            self.raw[name] = action()
+            state = {"status": "ok"}
+        except _NOT_YET as exc:
+            state = {"status": "pending", "reason": str(exc)}
+        except Exception as exc:
+            state = {"status": "error", "reason": f"{type(exc).__name__}: {exc}",
+                     "trace": traceback.format_exc(limit=4)}
+        state["seconds"] = f"{time.perf_counter() - started:.1f}"
+        self.status[name] = state
+        print(f"bench: {name}: {state['status']} ({state['seconds']} s)"
+              + (f" {state.get('reason', '')}" if state["status"] != "ok" else ""), flush=True)
+
+    # --- the measurements ------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        started = dt.datetime.now(dt.UTC)
+        t0 = time.perf_counter()
+        plan = self.plan
+        self.measure("compute", lambda: compute.compute_cost(
+            self.processor, reference_message(), plan.compute_budget_s))
+        for n in LESION_COUNTS:
+            self.measure(f"compute_{n}", partial(self._compute_synthetic, n))
+        self.measure("scaling", self._scaling)
+        self.measure("profile", lambda: profile_pipeline(
+            self.processor, reference_message(), plan.profile_s, self.out_dir / "profile.txt"))
+        self.measure("echo_drain", lambda: self.broker.drain(
+            Subject.ECHO, reference_message(), plan.drain_messages))
+        self.measure("worker_drain", lambda: self._worker(lambda: self.broker.drain(
+            Subject.WORKER, reference_message(), plan.drain_messages)))
+        self._latency("reference", reference_message)
+        for n in plan.broker_lesions:
+            self._broker_scaling(n)
+        self.measure("memory", lambda: self._worker(lambda: self.broker.memory(
+            reference_message(), plan.memory_first, plan.memory_total)))
+        for k in plan.workers:
+            self.measure(f"workers_{k}", partial(self._workers, k))
+        self.measure("http_bare", lambda: self._http(bare=True))
+        self.measure("http_serve", lambda: self._http(bare=False))
+        return {
+            "schema": 1,
+            "mode": plan.name,
+            "started": started.isoformat(timespec="seconds"),
+            "duration_s": round(time.perf_counter() - t0, 1),
+            "machine": describe_machine(),
+            "plan": {k: getattr(plan, k) for k in plan.__slots__},
+            "figures": build_figures(self.raw, self.status),
+            "scaling": self._scaling_rows(),
+            "raw": self.raw,
+            "status": self.status,
+        }
+
+    def _compute_synthetic(self, lesions: int) -> dict[str, float]:
+        return compute.compute_cost(
+            self.processor, synthetic_message(lesions), self.plan.compute_budget_s)
+
+    def _workers(self, processes: int) -> Any:
+        return self._worker(lambda: self.broker.drain(
+            Subject.WORKER, reference_message(), self.plan.workers_messages, processes=processes))
+
+    def _worker(self, action: Callable[[], Any]) -> Any:
+        if importlib.util.find_spec("adapter.cli.run") is None:
+            raise MeasurementPendingError("the worker command (adapter/cli/run.py) has not landed")
+        return action()
+
+    def _scaling(self) -> dict[str, float]:
+        missing = [n for n in LESION_COUNTS if f"compute_{n}" not in self.raw]
+        if missing:
+            raise MeasurementPendingError(f"no compute figure for {missing} lesions")
+        costs = [self.raw[f"compute_{n}"]["pipeline_us"] for n in LESION_COUNTS]
+        return compute.scaling_fit(LESION_COUNTS, costs)
+
+    def _latency(self, label: str, message: Callable[[], bytes]) -> None:
+        def rate() -> float:
+            drained = self.raw.get("worker_drain" if label == "reference" else f"drain_{label}")
+            if drained is None:
+                raise MeasurementPendingError("no worker throughput to halve")
+            return float(drained["rate"]) / 2
+
+        self.measure(f"latency_{label}_worker", lambda: self._worker(lambda: self.broker.latency(
+            Subject.WORKER, message(), self.plan.latency_messages, rate())))
+        self.measure(f"latency_{label}_echo", lambda: self.broker.latency(
+            Subject.ECHO, message(), self.plan.latency_messages, rate()))
+
+    def _broker_scaling(self, n: int) -> None:
+        if n == REFERENCE_LESIONS and self.plan.broker_lesions == (REFERENCE_LESIONS,):
+            return  # the reference figures stand in (same lesion count) in a quick run
+        self.measure(f"drain_{n}", lambda: self._worker(lambda: self.broker.drain(
+            Subject.WORKER, synthetic_message(n), self.plan.drain_messages // 2)))
+        self.measure(f"echo_drain_{n}", lambda: self.broker.drain(
+            Subject.ECHO, synthetic_message(n), self.plan.drain_messages // 2))
+        self._latency(str(n), lambda: synthetic_message(n))
+
+    def _http(self, bare: bool) -> dict[str, Any]:
+        body = reference_message()
+        outcome = compute.require_processed(self.processor, body)
+        workdir = self._workdir / ("http-bare" if bare else "http-serve")
+        workdir.mkdir(parents=True, exist_ok=True)
+        if bare:
+            response = workdir / "response.json"
+            response.write_bytes(_http_response_body(outcome))
+            command = http_bench.bare_command(response)
+        else:
+            command = http_bench.serve_command()
+        return http_bench.requests_per_second(
+            command, body, self.plan.http_seconds, self.plan.http_concurrency, workdir)
+
+    def _scaling_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for n in LESION_COUNTS:
+            key = "reference" if n == REFERENCE_LESIONS and "drain_5" not in self.raw else str(n)
+            drain = self.raw.get("worker_drain" if key == "reference" else f"drain_{n}")
+            echo = self.raw.get("echo_drain" if key == "reference" else f"echo_drain_{n}")
+            worker_latency = self.raw.get(f"latency_{key}_worker")
+            echo_latency = self.raw.get(f"latency_{key}_echo")
+            comp = self.raw.get(f"compute_{n}")
+            rows.append({
+                "lesions": n,
+                "message_bytes": comp["message_bytes"] if comp else None,
+                "compute_us": comp["pipeline_us"] if comp else None,
+                "orjson_us": comp["orjson_us"] if comp else None,
+                "worker_rate": drain["rate"] if drain else None,
+                "echo_rate": echo["rate"] if echo else None,
+                "worker_p50_ms": worker_latency["p50_ms"] if worker_latency else None,
+                "worker_p99_ms": worker_latency["p99_ms"] if worker_latency else None,
+                "echo_p99_ms": echo_latency["p99_ms"] if echo_latency else None,
+            })
+        return rows
+
+
+def _http_response_body(outcome: Processed) -> bytes:
+    # The real $process-message answers with the report output's body: the bare endpoint
+    # answers with those very bytes.
+    return next(o.body for o in outcome.outputs if o.kind is OutputKind.REPORT)
+
+
+__all__ = ["FIGURES", "FULL", "QUICK", "BenchRun", "Plan"]
