@@ -109,7 +109,8 @@ def _read_header(entries: list[Entry], index: BundleIndex, problems: Problems) -
         problems.add(IssueCode.REQUIRED, f"{path}.focus",
                      "focus (the ImagingStudy to score) is required")
     else:
-        resolve_reference({"focus": focus[0]}, "focus", path, index, problems, "ImagingStudy")
+        resolve_reference({"focus[0]": focus[0]}, "focus[0]", path, index, problems,
+                          "ImagingStudy")
     return header_id
 
 

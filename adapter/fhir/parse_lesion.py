@@ -22,6 +22,7 @@ from adapter.fhir.parse_study import component_code, read_subject
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
     JsonObject,
+    as_list,
     concept_label,
     find_coding,
     get_code,
@@ -115,15 +116,16 @@ def _tracking_id(
     focus = get_objects(res, "focus", path, problems)
     if not focus:
         return None, None
-    ref = focus[0][1]
-    body = resolve_reference({"focus": ref}, "focus", path, index, problems, "BodyStructure")
+    # The key "focus[0]" makes the issue's FHIRPath name the array item.
+    body = resolve_reference({"focus[0]": focus[0][1]}, "focus[0]", path, index, problems,
+                             "BodyStructure")
     if body is None:
         return None, None
-    for ident in body.resource.get("identifier") or ():
+    for ident in as_list(body.resource.get("identifier")):
         if isinstance(ident, dict) and ident.get("system") == codes.ID_LESION_TRACKING:
             value = ident.get("value")
             if isinstance(value, str) and value.strip():
-                return value, ref
+                return value, focus[0][1]
     problems.add(IssueCode.REQUIRED, f"{body.path}.identifier",
                  f"the lesion's BodyStructure needs an identifier with system "
                  f"{codes.ID_LESION_TRACKING} (lesion tracking id)")
@@ -182,7 +184,7 @@ def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str 
             return None
         return code
     if component_code(comp, codes.DCM) == codes.DCM_SUVBW:
-        derivation = [e for e in comp.get("extension") or ()
+        derivation = [e for e in as_list(comp.get("extension"))
                       if isinstance(e, dict) and e.get("url") == codes.EXT_MEASUREMENT_DERIVATION]
         if not derivation:
             problems.add(IssueCode.REQUIRED, f"{c_path}.extension",
@@ -241,7 +243,7 @@ def _read_organ(
     concept = get_object(comp, "valueCodeableConcept", c_path, problems)
     if concept is None:
         return
-    codings = [c for c in concept.get("coding") or () if isinstance(c, dict)]
+    codings = [c for c in as_list(concept.get("coding")) if isinstance(c, dict)]
     code = codings[0].get("code") if codings else None
     fields["organ_system"] = code if isinstance(code, str) else concept_label(concept)
 

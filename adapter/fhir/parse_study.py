@@ -125,7 +125,8 @@ def _read_extension(ext: JsonObject, path: str, facts: StudyFacts, problems: Pro
 def _check_tracer(concept: JsonObject, path: str, problems: Problems) -> None:
     for system, allowed in TRACERS.items():
         found = find_coding(concept, system)
-        if found is not None and found[1].get("code") in allowed:
+        code = found[1].get("code") if found is not None else None
+        if isinstance(code, str) and code in allowed:
             return
     problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
                  "the radiopharmaceutical must come from ValueSet sstr-radiopharmaceutical "

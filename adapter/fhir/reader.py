@@ -157,6 +157,11 @@ def get_quantity(
     return value
 
 
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else [] (shape problems are reported elsewhere)."""
+    return value if isinstance(value, list) else []
+
+
 def find_coding(concept: JsonObject, system: str) -> tuple[int, JsonObject] | None:
     """The first coding of ``concept`` in ``system``, with its index."""
     codings = concept.get("coding")
@@ -191,7 +196,7 @@ def concept_label(concept: JsonObject) -> str:
     text = concept.get("text")
     if isinstance(text, str) and text.strip():
         return text
-    for coding in concept.get("coding") or ():
+    for coding in as_list(concept.get("coding")):
         if isinstance(coding, dict):
             for field in ("display", "code"):
                 value = coding.get(field)

@@ -1,0 +1,182 @@
+"""Writes the bad-input corpus: one file per problem, and manifest.json with what to expect.
+
+Regenerate with ``/work/venv/bin/python -m tests.corpus.build_corpus``. Each case starts
+from a valid two-lesion message (entries: 0 MessageHeader, 1 Patient, 2 ImagingStudy,
+3 reference uptake, 4 clinical context, 5/7 BodyStructure, 6/8 lesion findings; lesion
+components: 0 site-class, 1 anatomic-correlate, 2 uptake-level, 3 SUVmax, 4 lesion-size).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from adapter.fhir import codes
+from adapter.fhir.synthetic import synthetic_message
+
+HERE = Path(__file__).resolve().parent
+Json = dict[str, Any]
+L1 = "Bundle.entry[6].resource"
+
+
+def base() -> Json:
+    return synthetic_message(2, key="corpus")
+
+
+def lesion(m: Json) -> Json:
+    resource: Json = m["entry"][6]["resource"]
+    return resource
+
+
+def _set(path: Callable[[Json], Json], key: str, value: Any) -> Callable[[Json], None]:
+    def mutate(m: Json) -> None:
+        path(m)[key] = value
+    return mutate
+
+
+def _drop_components(*codes_: str) -> Callable[[Json], None]:
+    def mutate(m: Json) -> None:
+        lesion(m)["component"] = [
+            c for c in lesion(m)["component"]
+            if not any(x.get("code") in codes_ for x in c["code"]["coding"])
+        ]
+    return mutate
+
+
+def _swap_header(m: Json) -> None:
+    m["entry"][0], m["entry"][1] = m["entry"][1], m["entry"][0]
+
+
+def _no_lesions(m: Json) -> None:
+    m["entry"] = m["entry"][:5]
+
+
+def _add_benign(m: Json) -> None:
+    comps = lesion(m)["component"]
+    comps[1]["valueCodeableConcept"]["coding"][0]["code"] = "highly-suspicious"
+    comps.append({"code": {"coding": [{"system": codes.CS_OBSERVATION, "code": "benign-evidence"}]},
+                  "valueCodeableConcept": {"coding": [{"system": codes.CS_BENIGN,
+                                                       "code": "biopsy"}]}})
+
+
+def _r5_report(m: Json) -> None:
+    m["entry"].append({"fullUrl": "urn:uuid:9d7c7e4e-6f1e-4e55-9a65-5d3e4b0c2a10", "resource": {
+        "resourceType": "DiagnosticReport", "status": "final", "code": {"text": "PET"},
+        "study": [{"reference": m["entry"][2]["fullUrl"]}]}})
+
+
+def _event_canonical(m: Json) -> None:
+    header = m["entry"][0]["resource"]
+    del header["eventCoding"]
+    header["eventCanonical"] = "https://example.org/event"
+
+
+def _reference_inverted(m: Json) -> None:
+    comps = m["entry"][3]["resource"]["component"]
+    comps[0]["valueQuantity"]["value"] = 1.0  # liver below blood pool
+
+
+def _duplicate_tracking_id(m: Json) -> None:
+    m["entry"][7]["resource"]["identifier"][0]["value"] = "L1"
+
+
+def _other_subject(m: Json) -> None:
+    lesion(m)["subject"] = {"reference": "Patient/someone-else"}
+
+
+def _modality_r5(m: Json) -> None:
+    m["entry"][2]["resource"]["modality"] = [{"coding": [{"system": codes.DCM, "code": "PT"}]}]
+
+
+Case = tuple[str, Callable[[Json], None] | bytes, str, int, list[str]]
+CASES: list[Case] = [
+    ("not-json.txt", b"MSH|^~\\&|RIS|HOSP|SSTR|HOSP|202403051102||ORU^R01|1|P|2.5\r",
+     "not-json", 400, ["Bundle"]),
+    ("malformed-json.json", b'{"resourceType": "Bundle", "type": "message", "entry": [',
+     "malformed-json", 400, ["Bundle"]),
+    ("wrong-resource-type.json", lambda m: m.update(resourceType="Parameters"),
+     "invalid", 422, ["Bundle"]),
+    ("bundle-type-transaction.json", _set(lambda m: m, "type", "transaction"),
+     "invalid", 422, ["Bundle.type"]),
+    ("first-entry-not-header.json", _swap_header, "invalid", 422, ["Bundle.entry[0].resource"]),
+    ("wrong-event-code.json",
+     _set(lambda m: m["entry"][0]["resource"]["eventCoding"], "code", "admit-patient"),
+     "invalid", 422, ["Bundle.entry[0].resource.eventCoding.code"]),
+    ("no-imaging-study.json", lambda m: m["entry"].pop(2), "invalid", 422, ["Bundle.entry"]),
+    ("no-lesions.json", _no_lesions, "invalid", 422, ["Bundle.entry"]),
+    ("unresolved-focus.json",
+     _set(lambda m: lesion(m)["focus"][0], "reference", "urn:uuid:00000000-0000-0000-0000-0"),
+     "invalid", 422, [f"{L1}.focus[0].reference"]),
+    ("unresolved-derived-from.json",
+     _set(lambda m: lesion(m)["derivedFrom"][0], "reference", "ImagingStudy/missing"),
+     "invalid", 422, [f"{L1}.derivedFrom[0].reference", f"{L1}.derivedFrom"]),
+    ("no-uptake-information.json", _drop_components("uptake-level", "126401"),
+     "invalid", 422, [f"{L1}.component"]),
+    ("uptake-level-5.json", _set(lambda m: lesion(m)["component"][2], "valueInteger", 5),
+     "invalid", 422, [f"{L1}.component[2].valueInteger"]),
+    ("negative-suv.json",
+     _set(lambda m: lesion(m)["component"][3]["valueQuantity"], "value", -3.2),
+     "invalid", 422, [f"{L1}.component[3].valueQuantity.value"]),
+    ("nan-suv.json", _set(lambda m: lesion(m)["component"][3]["valueQuantity"], "value", "NaN"),
+     "invalid", 422, [f"{L1}.component[3].valueQuantity.value"]),
+    ("known-benign-and-highly-suspicious.json", _add_benign,
+     "invalid", 422, [f"{L1}.component[5].valueCodeableConcept"]),
+    ("site-class-outside-value-set.json",
+     _set(lambda m: lesion(m)["component"][0]["valueCodeableConcept"]["coding"][0], "code",
+          "somewhere"),
+     "invalid", 422, [f"{L1}.component[0].valueCodeableConcept.coding[0].code"]),
+    ("correlate-wrong-system.json",
+     _set(lambda m: lesion(m)["component"][1]["valueCodeableConcept"]["coding"][0], "system",
+          "http://example.org/correlates"),
+     "invalid", 422, [f"{L1}.component[1].valueCodeableConcept.coding"]),
+    ("suv-wrong-unit.json",
+     _set(lambda m: lesion(m)["component"][3]["valueQuantity"], "code", "mg/dL"),
+     "invalid", 422, [f"{L1}.component[3].valueQuantity.code"]),
+    ("r5-diagnostic-report-study.json", _r5_report,
+     "invalid", 422, ["Bundle.entry[9].resource.study"]),
+    ("r5-event-canonical.json", _event_canonical,
+     "invalid", 422, ["Bundle.entry[0].resource.eventCanonical"]),
+    ("r5-observation-triggered-by.json",
+     _set(lesion, "triggeredBy", [{"observation": {"reference": "Observation/x"},
+                                  "type": "reflex"}]),
+     "invalid", 422, [f"{L1}.triggeredBy"]),
+    ("r5-modality-codeable-concept.json", _modality_r5,
+     "invalid", 422, ["Bundle.entry[2].resource.modality[0]"]),
+    ("reference-liver-below-blood-pool.json", _reference_inverted,
+     "invalid", 422, ["Bundle.entry[3].resource"]),
+    ("duplicate-tracking-id.json", _duplicate_tracking_id,
+     "invalid", 422, ["Bundle.entry[8].resource.focus[0]"]),
+    ("lesion-subject-differs.json", _other_subject, "invalid", 422, [f"{L1}.subject"]),
+    ("missing-timestamp.json", lambda m: m.pop("timestamp"), "invalid", 422, ["Bundle.timestamp"]),
+    ("oversized.json", lambda m: None, "too-large", 413, ["Bundle"]),
+]
+LIMITS = {"oversized.json": 4096}
+"""Cases scored with a smaller SSTR_MAX_MESSAGE_BYTES than the default."""
+
+
+def build() -> list[dict[str, Any]]:
+    manifest = []
+    for name, mutation, reason, status, expressions in CASES:
+        if isinstance(mutation, bytes):
+            body = mutation
+        else:
+            message = copy.deepcopy(base())
+            mutation(message)
+            body = orjson.dumps(message, option=orjson.OPT_INDENT_2) + b"\n"
+        (HERE / name).write_bytes(body)
+        case: dict[str, Any] = {"file": name, "reason": reason, "http_status": status,
+                                "expressions": expressions}
+        if name in LIMITS:
+            case["max_message_bytes"] = LIMITS[name]
+        manifest.append(case)
+    (HERE / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return manifest
+
+
+if __name__ == "__main__":
+    for case in build():
+        print(case["file"])
