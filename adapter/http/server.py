@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import uvicorn
@@ -22,15 +23,16 @@ def uvicorn_config(
 ) -> uvicorn.Config:
     """The server settings ``sstr-adapter serve`` runs with.
 
-    - ``access_log`` off: uvicorn's access line carries the raw path and query string,
-      client text that may hold patient data; the app logs route templates instead.
+    - access log off (and its logger disabled): uvicorn's access line carries the raw
+      path and query string, client text that may hold patient data; the app logs route
+      templates instead.
     - ``log_config`` None: keep the process's JSON logging (configure_logging).
     - ``timeout_keep_alive`` closes idle connections; ``limit_concurrency`` answers 503
       beyond that many open connections/requests instead of queuing without bound.
     - ``proxy_headers`` trusts X-Forwarded-Proto/For only from ``forwarded_allow_ips``
       (the TLS-terminating reverse proxy).
     """
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
@@ -46,3 +48,8 @@ def uvicorn_config(
         ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
         ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
     )
+    # uvicorn writes access lines whenever "uvicorn.access" has a handler anywhere up its
+    # chain, whatever access_log says (e.g. a log collector attaching to every logger);
+    # a disabled logger drops them before any handler sees the raw path.
+    logging.getLogger("uvicorn.access").disabled = True
+    return config
