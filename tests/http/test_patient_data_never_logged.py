@@ -32,7 +32,8 @@ from adapter.observability import JsonFormatter, Metrics
 from adapter.service.results import Outcome
 from tests.http.conftest import TOKEN, make_settings
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "fhir_profiles" / "examples" / "figure-08-input.json"
+EXAMPLES = Path(__file__).resolve().parents[2] / "fhir_profiles" / "examples"
+EXAMPLE = EXAMPLES / "figure-08-input.json"
 GIVEN, FAMILY, MRN, BIRTH = "Zzyzx", "Qwertyson", "MRN-8675309-UNIQUE", "1901-02-03"
 PATIENT_DATA = (GIVEN, FAMILY, MRN, "8675309", BIRTH)
 CRASH_MARKER = b"crash-this-one"
