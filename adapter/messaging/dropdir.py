@@ -119,15 +119,15 @@ def write_atomic(directory: Path, name: str, data: bytes, tag: str) -> None:
     tmp = directory / temp_name(name, tag)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, directory / name)
-    except OSError:
+    except OSError:  # disk full, I/O error: leave no half-written temp file behind
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise

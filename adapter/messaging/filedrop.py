@@ -181,6 +181,8 @@ class FileDropTransport:
         started = time.perf_counter()
         try:
             outcome = self.processor(body)
+            if isinstance(outcome, Processed):
+                _check_output_names(outcome)
         except Exception:
             log.exception("pipeline raised", extra={
                 "transport": TRANSPORT, "path": name, "attempt": attempt + 1})
@@ -281,8 +283,6 @@ class FileDropTransport:
             claimed.unlink()
 
     def _kind_dir(self, out: OutboundMessage) -> Path:
-        if "/" in out.message_id or out.message_id.startswith("."):
-            raise ValueError("output message id is not a plain file name")
         return self.drop.outbox / str(out.kind)
 
     def _existing_output(self, out: OutboundMessage) -> bytes | None:
@@ -346,6 +346,13 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _check_output_names(result: Processed) -> None:
+    """Output ids become file names: anything but a plain name is a pipeline bug."""
+    for out in result.outputs:
+        if not out.message_id or "/" in out.message_id or out.message_id.startswith("."):
+            raise ValueError("output message id is not a plain file name")
 
 
 def _read_at_most(path: Path, limit: int) -> bytes:

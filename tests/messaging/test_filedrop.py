@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from adapter.messaging.dropdir import DropDir, WorkLease, split_attempt, with_attempt
 from adapter.messaging.filedrop import FileDropSummary, run_filedrop
 from adapter.observability import JsonFormatter, Metrics
+from adapter.service.results import Outcome
 from adapter.settings import Settings
 
 
@@ -116,6 +118,9 @@ def test_a_dead_workers_files_return_to_inbox_and_a_live_workers_stay(tmp_path: 
     dead.mkdir()
     (dead / ".lock").touch()
     (dead / "left.json").write_bytes(fake_input(5))
+    (drop.outbox / "report").mkdir(parents=True)
+    half_written = drop.outbox / "report" / ".report-msg-0005.json.dead-worker.tmp"
+    half_written.write_bytes(b'{"report-f')
     live = WorkLease(drop, "live-worker")
     (live.acquire() / "busy.json").write_bytes(fake_input(6))
 
@@ -123,8 +128,24 @@ def test_a_dead_workers_files_return_to_inbox_and_a_live_workers_stay(tmp_path: 
 
     assert names(drop.outbox / "report") == {report_name(5)}
     assert not dead.exists()
+    assert not half_written.exists()
     assert names(drop.work / "live-worker") == {".lock", "busy.json"}
     assert summary.recovered == 1
+
+
+def test_an_output_id_that_is_not_a_plain_file_name_is_treated_as_a_pipeline_crash(
+    tmp_path: Path,
+) -> None:
+    drop = drop_files(tmp_path, {"escape.json": fake_input(1)})
+
+    def escaping(body: bytes) -> Outcome:
+        good = FakeProcessor.processed("msg-0001", tumour_board=False)
+        return replace(good, outputs=(replace(good.outputs[0], message_id="../../etc/x"),))
+
+    summary = run_filedrop(Settings(drop_dir=tmp_path, delivery_limit=0), escaping, once=True)
+
+    assert (drop.dead_letter / "escape.json.reason").read_text() == "crash\n"
+    assert summary.crashed == 1 and not drop.outbox.exists()
 
 
 def test_a_read_only_outbox_keeps_the_input_in_inbox_and_logs_no_patient_data(
