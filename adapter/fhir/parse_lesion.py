@@ -35,13 +35,17 @@ from adapter.fhir.reader import (
 
 LESION_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
 
-_CODED: dict[str, tuple[str, str, type[StrEnum]]] = {
-    # component code -> (domain field, value system, enum)
-    codes.OBS_SITE_CLASS: ("site_class", codes.CS_SITE_CLASS, SiteClass),
-    codes.OBS_CORRELATE: ("correlate", codes.CS_CORRELATE, AnatomicCorrelate),
-    codes.OBS_BENIGN: ("benign", codes.CS_BENIGN, BenignEvidence),
-    codes.OBS_PROGRESSION: ("progression", codes.CS_PROGRESSION, Progression),
+_CODED: dict[str, tuple[str, str, type[StrEnum], frozenset[str]]] = {
+    # component code -> (domain field, value system, enum, its codes)
+    code: (name, system, enum, frozenset(m.value for m in enum))
+    for code, name, system, enum in (
+        (codes.OBS_SITE_CLASS, "site_class", codes.CS_SITE_CLASS, SiteClass),
+        (codes.OBS_CORRELATE, "correlate", codes.CS_CORRELATE, AnatomicCorrelate),
+        (codes.OBS_BENIGN, "benign", codes.CS_BENIGN, BenignEvidence),
+        (codes.OBS_PROGRESSION, "progression", codes.CS_PROGRESSION, Progression),
+    )
 }
+_LEVELS = frozenset(int(level) for level in UptakeLevel)
 _COMPONENTS = frozenset(
     {*_CODED, codes.OBS_UPTAKE_LEVEL, codes.OBS_LESION_SIZE, codes.OBS_ORGAN_SYSTEM}
 )
@@ -164,9 +168,8 @@ def _components(
         if reader is not None:
             reader(comp, c_path, problems, fields, paths)
         else:
-            field_name, system, enum = _CODED[code]
-            value = get_coded(comp, "valueCodeableConcept", c_path, problems, system,
-                              {m.value for m in enum})
+            field_name, system, enum, allowed = _CODED[code]
+            value = get_coded(comp, "valueCodeableConcept", c_path, problems, system, allowed)
             paths[field_name] = f"{c_path}.valueCodeableConcept"
             if value is not None:
                 fields[field_name] = enum(value)
@@ -209,7 +212,7 @@ def _read_level(
     level = get_int(comp, "valueInteger", c_path, problems)
     if level is None:
         return
-    if level not in tuple(UptakeLevel):
+    if level not in _LEVELS:
         problems.add(IssueCode.VALUE, f"{c_path}.valueInteger",
                      "the uptake level must be 0, 1, 2 or 3 (Table 2; 0 = no uptake)")
         return
