@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from fhir.resources.R4B import get_fhir_model_class
 
 from adapter.http import load_conformance
 from adapter.http.conformance import DEFAULT_PROFILES_DIR
@@ -244,3 +245,13 @@ def test_https_responses_carry_hsts(client_for: ClientFactory) -> None:
     response = client.get("/healthz")
 
     assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("path", [
+    "/metadata", "/MessageDefinition/sstr-pet-findings", "/MessageDefinition/sstr-rads-report",
+    "/MessageDefinition/prrt-tumour-board-review",
+])
+def test_the_served_statements_are_valid_fhir(client_for: ClientFactory, path: str) -> None:
+    resource = client_for().get(path).json()
+
+    get_fhir_model_class(resource["resourceType"]).model_validate(resource)
