@@ -141,6 +141,7 @@ class _Session:
         self.handler: MessageHandler | None = None
         self.consumer_tag: str | None = None
         self.draining = False
+        self.switching = False
         self.stopping_since: float | None = None
         self.connection = SelectConnection(
             params, on_open_callback=self._on_open, on_open_error_callback=self._on_open_error,
@@ -199,19 +200,42 @@ class _Session:
         self.channel = None
 
     def _consume(self) -> None:
-        assert self.channel is not None
-        self._set_prefetch()
-        self.consumer_tag = self.channel.channel.basic_consume(
-            self.topology.input_queue, self._on_message)
         self.consumed = True
+        self._start_consumer()
         log.info("consuming", extra={"count": self.worker.settings.prefetch})
 
+    def _start_consumer(self) -> None:
+        """Consume with the prefetch the intake wants (1 while careful, else the setting)."""
+        if self.channel is None:
+            return
+        self.prefetch = self._wanted_prefetch()
+        self.channel.channel.basic_qos(prefetch_count=self.prefetch)
+        self.consumer_tag = self.channel.channel.basic_consume(
+            self.topology.input_queue, self._on_message)
+
+    def _wanted_prefetch(self) -> int:
+        return 1 if self.intake.careful else self.worker.settings.prefetch
+
     def _set_prefetch(self) -> None:
-        # Careful mode (prefetch 1) while redeliveries arrive: see Intake.
-        wanted = 1 if self.intake.careful else self.worker.settings.prefetch
-        if self.channel is not None and wanted != self.prefetch:
-            self.prefetch = wanted
-            self.channel.channel.basic_qos(prefetch_count=wanted)
+        """Switch between careful (prefetch 1) and full prefetch by consuming anew.
+
+        RabbitMQ applies a per-consumer ``basic.qos`` only to consumers created after it, and
+        quorum queues ignore channel-wide (global) QoS: so the consumer is cancelled and
+        started again. Deliveries already received stay valid: the channel is the same.
+        """
+        if self.channel is None or self.consumer_tag is None or self.switching \
+                or self.stopping_since is not None or self._wanted_prefetch() == self.prefetch:
+            return
+        self.switching = True
+        self.channel.channel.basic_cancel(self.consumer_tag, callback=self._on_switch_cancelled)
+
+    def _on_switch_cancelled(self, _frame: Any) -> None:
+        self.switching = False
+        self.consumer_tag = None
+        if self.stopping_since is not None:
+            self._cancelled()
+        else:
+            self._start_consumer()
 
     # --- deliveries -------------------------------------------------------------------
     def _on_message(self, _ch: Any, method: pika.spec.Basic.Deliver,
@@ -264,6 +288,8 @@ class _Session:
         self.stopping_since = time.monotonic()
         self.end = _SessionEnd.STOPPED
         log.info("stopping: finishing in-flight messages")
+        if self.switching:
+            return  # _on_switch_cancelled sees the stop and finishes it
         if self.channel is None or self.consumer_tag is None:
             self._close()
             return

@@ -218,6 +218,10 @@ class MessageHandler:
                                        "reason": decision.reason, "attempt": delivery.attempt})
 
 
+FRESH_STREAK = 3
+"""Fresh deliveries in a row that end careful mode."""
+
+
 class Intake:
     """Received deliveries in the order to process them.
 
@@ -233,6 +237,7 @@ class Intake:
         self._suspects: deque[Delivery] = deque()
         self.careful = True
         """Start careful: after a crash the first deliveries are the crashed worker's."""
+        self._fresh_streak = 0
 
     def __len__(self) -> int:
         return len(self._fresh) + len(self._suspects)
@@ -241,9 +246,12 @@ class Intake:
         if delivery.attempt > 0:
             self._suspects.append(delivery)
             self.careful = True
+            self._fresh_streak = 0
         else:
             self._fresh.append(delivery)
-            self.careful = False
+            self._fresh_streak += 1
+            # A few fresh ones in a row before opening the window: no flapping on a mix.
+            self.careful = self.careful and self._fresh_streak < FRESH_STREAK
 
     def next_ready(self, unsettled: int) -> Delivery | None:
         """The next delivery to process now, if any."""

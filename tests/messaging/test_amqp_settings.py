@@ -10,7 +10,7 @@ import pytest
 from adapter.messaging.port import DELIVERY_COUNT_HEADER, Delivery
 from adapter.messaging.rabbitmq import AmqpConfigError, connection_parameters, redacted
 from adapter.messaging.retry import Backoff
-from adapter.messaging.worker import Intake
+from adapter.messaging.worker import FRESH_STREAK, Intake
 from adapter.settings import Settings
 
 
@@ -66,12 +66,13 @@ def test_a_redelivered_message_waits_until_nothing_else_is_unsettled() -> None:
     assert (first and first.tag, blocked, then and then.tag) == (2, None, 1)
 
 
-def test_intake_is_careful_while_redeliveries_arrive_and_not_after_a_fresh_one() -> None:
+def test_intake_is_careful_while_redeliveries_arrive_until_fresh_ones_follow() -> None:
     intake = Intake()
     starts_careful = intake.careful
-    intake.add(_delivery(1))
+    for tag in range(FRESH_STREAK):
+        intake.add(_delivery(tag))
     after_fresh = intake.careful
-    intake.add(_delivery(2, count=2))
+    intake.add(_delivery(9, count=2))
 
     assert (starts_careful, after_fresh, intake.careful) == (True, False, True)
 
