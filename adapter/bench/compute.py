@@ -41,10 +41,13 @@ def scaling_fit(lesions: Sequence[int], pipeline_us: Sequence[float]) -> dict[st
     """How per-message cost grows with lesions: a line fit and the marginal cost per lesion.
 
     ``marginal_ratio`` compares the cost of one more lesion between the two largest sizes
-    with that between the two smallest: about 1 is linear, well above 1 is super-linear.
+    (20 -> 100) with that between the second and third (5 -> 20): about 1 is linear, well
+    above 1 super-linear. The step from 1 to 5 lesions is left out of the ratio because the
+    policy changes there (above ``representative_above`` = 5 positive lesions one
+    representative per organ system is marked), so it is not the same code path.
     """
     line = fit_line([float(n) for n in lesions], list(pipeline_us))
-    first = (pipeline_us[1] - pipeline_us[0]) / (lesions[1] - lesions[0])
+    first = (pipeline_us[2] - pipeline_us[1]) / (lesions[2] - lesions[1])
     last = (pipeline_us[-1] - pipeline_us[-2]) / (lesions[-1] - lesions[-2])
     return {
         "slope_us_per_lesion": line.slope,

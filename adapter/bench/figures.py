@@ -17,7 +17,7 @@ def build_figures(raw: Raw, status: dict[str, dict[str, str]]) -> list[dict[str,
         "compute": (("compute",), _compute),
         "scaling": (("scaling",), _scaling),
         "latency": (("latency_reference_worker", "latency_reference_echo"), _latency),
-        "memory": (("memory",), _memory),
+        "memory": (("memory", "memory_pipeline"), _memory),
         "workers": (("workers_1", "workers_2"), _workers),
         "http": (("http_serve", "http_bare"), _http),
     }
@@ -43,10 +43,10 @@ _TITLES: dict[str, dict[str, str]] = {
     "throughput": {"title": "Worker throughput, reference message",
                    "target": ">= 0.5 (stretch 0.7)"},
     "compute": {"title": "Per-message compute, reference message", "target": "<= 10x"},
-    "scaling": {"title": "Cost per extra lesion, 20->100 vs 1->5",
-                "target": "linear (ratio <= 1.5, R^2 >= 0.95)"},
+    "scaling": {"title": "Cost per extra lesion, 20->100 vs 5->20",
+                "target": "linear (ratio <= 1.5, R^2 >= 0.98)"},
     "latency": {"title": "Latency p99 at half the max rate", "target": "p99 <= 20 ms"},
-    "memory": {"title": "Worker RSS", "target": "<= 150 MB, growth <= 10%"},
+    "memory": {"title": "Memory (RSS) over a long run", "target": "<= 150 MB, growth <= 10%"},
     "workers": {"title": "2 workers vs 1 (4 in detail)", "target": ">= 1.6x where cores allow"},
     "http": {"title": "HTTP $process-message", "target": "reported (no target)"},
 }
@@ -69,9 +69,9 @@ def _compute(raw: Raw) -> dict[str, Any]:
 def _scaling(raw: Raw) -> dict[str, Any]:
     fit = raw["scaling"]
     return {"value": fit["marginal_last_us"], "unit": "us/lesion",
-            "baseline": fit["marginal_first_us"], "baseline_label": "us/lesion from 1 to 5",
+            "baseline": fit["marginal_first_us"], "baseline_label": "us/lesion from 5 to 20",
             "ratio": fit["marginal_ratio"],
-            "met": fit["marginal_ratio"] <= 1.5 and fit["r_squared"] >= 0.95,
+            "met": fit["marginal_ratio"] <= 1.5 and fit["r_squared"] >= 0.98,
             "note": f"fit: {fit['slope_us_per_lesion']:.1f} us/lesion + "
                     f"{fit['intercept_us']:.0f} us, R^2 = {fit['r_squared']:.4f}"}
 
@@ -87,13 +87,18 @@ def _latency(raw: Raw) -> dict[str, Any]:
 
 
 def _memory(raw: Raw) -> dict[str, Any]:
-    mem = raw["memory"]
-    return {"value": mem["rss_total_mb"], "unit": "MB", "baseline": mem["rss_first_mb"],
-            "baseline_label": f"RSS after {mem['first_messages']:,} messages",
-            "ratio": mem["rss_total_mb"] / mem["rss_first_mb"],
-            "met": mem["rss_total_mb"] <= 150 and mem["growth"] <= 0.10,
-            "note": f"after {mem['total_messages']:,} messages through the broker "
-                    f"(start {mem['rss_start_mb']:.0f} MB)"}
+    # The long figure comes from the pipeline alone in a fresh process (streaming 100k
+    # messages through one worker takes minutes); the worker's own RSS through the broker,
+    # over as many messages as fit the time budget, is checked against the same target.
+    loop, worker = raw["memory_pipeline"], raw["memory"]
+    met = all(m["rss_total_mb"] <= 150 and m["growth"] <= 0.10 for m in (loop, worker))
+    return {"value": loop["rss_total_mb"], "unit": "MB", "baseline": loop["rss_first_mb"],
+            "baseline_label": f"RSS after {loop['first_messages']:,} messages",
+            "ratio": loop["rss_total_mb"] / loop["rss_first_mb"], "met": met,
+            "note": f"pipeline process after {loop['total_messages']:,} messages; worker "
+                    f"through the broker: {worker['rss_first_mb']:.0f} MB after "
+                    f"{worker['first_messages']:,}, {worker['rss_total_mb']:.0f} MB after "
+                    f"{worker['total_messages']:,}"}
 
 
 def _workers(raw: Raw) -> dict[str, Any]:

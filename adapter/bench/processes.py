@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -101,3 +102,14 @@ def echo_command(
     for kind, path in outputs.items():
         command += ["--output", f"{topology.output_routing_keys[kind]}={path}"]
     return command
+
+
+def pipeline_memory(first: int, total: int) -> dict[str, float | int]:
+    """RSS of a fresh process scoring ``total`` messages in-process (adapter.bench.memory_loop)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "adapter.bench.memory_loop", str(first), str(total)],
+        capture_output=True, text=True, timeout=1800, check=True,
+    )
+    figures: dict[str, float | int] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["growth"] = figures["rss_total_mb"] / figures["rss_first_mb"] - 1.0
+    return figures

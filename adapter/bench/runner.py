@@ -23,6 +23,7 @@ from adapter.bench.broker import BrokerBench, Subject
 from adapter.bench.figures import FIGURES, build_figures
 from adapter.bench.machine import describe_machine
 from adapter.bench.messages import MessageUnavailableError, reference_message, synthetic_message
+from adapter.bench.processes import pipeline_memory
 from adapter.bench.profile import profile_pipeline
 from adapter.bootstrap import build_processor
 from adapter.service.results import OutputKind, Processed
@@ -34,26 +35,37 @@ REFERENCE_LESIONS = 5
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """How much of each measurement a run does (``--quick`` vs full)."""
+    """How much of each measurement a run does (``--quick`` vs full).
+
+    Broker counts are upper bounds: each drain also stops after ``drain_seconds`` and the
+    latency and memory streams are sized from the measured rate, so a slow worker does not
+    stretch the run.
+    """
 
     name: str
     compute_budget_s: float
     profile_s: float
     drain_messages: int
+    drain_seconds: float
     latency_messages: int
+    latency_seconds: float
     broker_lesions: tuple[int, ...]
     memory_first: int
     memory_total: int
+    memory_broker_seconds: float
     workers: tuple[int, ...]
-    workers_messages: int
     http_seconds: float
     http_concurrency: int
 
 
-QUICK = Plan("quick", 0.3, 0.5, 600, 300, (REFERENCE_LESIONS,), 150, 600, (1, 2), 600,
-             1.5, 8)
-FULL = Plan("full", 2.0, 5.0, 20_000, 8_000, LESION_COUNTS, 1000, 100_000, (1, 2, 4), 20_000,
-            10.0, 16)
+QUICK = Plan("quick", compute_budget_s=0.3, profile_s=0.5, drain_messages=600, drain_seconds=6,
+             latency_messages=300, latency_seconds=3, broker_lesions=(REFERENCE_LESIONS,),
+             memory_first=200, memory_total=2000, memory_broker_seconds=4, workers=(1, 2),
+             http_seconds=1.5, http_concurrency=8)
+FULL = Plan("full", compute_budget_s=2.0, profile_s=5.0, drain_messages=20_000,
+            drain_seconds=20, latency_messages=10_000, latency_seconds=12,
+            broker_lesions=LESION_COUNTS, memory_first=1000, memory_total=100_000,
+            memory_broker_seconds=60, workers=(1, 2, 4), http_seconds=10, http_concurrency=16)
 
 
 class MeasurementPendingError(Exception):
@@ -105,15 +117,15 @@ class BenchRun:
         self.measure("scaling", self._scaling)
         self.measure("profile", lambda: profile_pipeline(
             self.processor, reference_message(), plan.profile_s, self.out_dir / "profile.txt"))
-        self.measure("echo_drain", lambda: self.broker.drain(
-            Subject.ECHO, reference_message(), plan.drain_messages))
-        self.measure("worker_drain", lambda: self._worker(lambda: self.broker.drain(
-            Subject.WORKER, reference_message(), plan.drain_messages)))
+        self.measure("echo_drain", lambda: self._drain(Subject.ECHO, reference_message()))
+        self.measure("worker_drain", lambda: self._drain(Subject.WORKER, reference_message()))
         self._latency("reference", reference_message)
         for n in plan.broker_lesions:
             self._broker_scaling(n)
         self.measure("memory", lambda: self._worker(lambda: self.broker.memory(
-            reference_message(), plan.memory_first, plan.memory_total)))
+            reference_message(), plan.memory_first, self._memory_broker_total())))
+        self.measure("memory_pipeline", lambda: pipeline_memory(
+            plan.memory_first, plan.memory_total))
         for k in plan.workers:
             self.measure(f"workers_{k}", partial(self._workers, k))
         self.measure("http_bare", lambda: self._http(bare=True))
@@ -136,8 +148,21 @@ class BenchRun:
             self.processor, synthetic_message(lesions), self.plan.compute_budget_s)
 
     def _workers(self, processes: int) -> Any:
-        return self._worker(lambda: self.broker.drain(
-            Subject.WORKER, reference_message(), self.plan.workers_messages, processes=processes))
+        return self._drain(Subject.WORKER, reference_message(), processes)
+
+    def _drain(self, subject: Subject, body: bytes, processes: int = 1, share: float = 1.0) -> Any:
+        def action() -> Any:
+            return self.broker.drain(subject, body, int(self.plan.drain_messages * share),
+                                     processes, max_seconds=self.plan.drain_seconds * share)
+
+        return self._worker(action) if subject is Subject.WORKER else action()
+
+    def _memory_broker_total(self) -> int:
+        drained = self.raw.get("worker_drain")
+        if drained is None:
+            raise MeasurementPendingError("no worker throughput to size the memory run")
+        fits = int(drained["rate"] * self.plan.memory_broker_seconds)
+        return max(2 * self.plan.memory_first, min(self.plan.memory_total, fits))
 
     def _worker(self, action: Callable[[], Any]) -> Any:
         if importlib.util.find_spec("adapter.cli.run") is None:
@@ -158,18 +183,22 @@ class BenchRun:
                 raise MeasurementPendingError("no worker throughput to halve")
             return float(drained["rate"]) / 2
 
+        def count() -> int:
+            fits = int(rate() * self.plan.latency_seconds)
+            return max(200, min(self.plan.latency_messages, fits))
+
         self.measure(f"latency_{label}_worker", lambda: self._worker(lambda: self.broker.latency(
-            Subject.WORKER, message(), self.plan.latency_messages, rate())))
+            Subject.WORKER, message(), count(), rate())))
         self.measure(f"latency_{label}_echo", lambda: self.broker.latency(
-            Subject.ECHO, message(), self.plan.latency_messages, rate()))
+            Subject.ECHO, message(), count(), rate()))
 
     def _broker_scaling(self, n: int) -> None:
         if n == REFERENCE_LESIONS and self.plan.broker_lesions == (REFERENCE_LESIONS,):
             return  # the reference figures stand in (same lesion count) in a quick run
-        self.measure(f"drain_{n}", lambda: self._worker(lambda: self.broker.drain(
-            Subject.WORKER, synthetic_message(n), self.plan.drain_messages // 2)))
-        self.measure(f"echo_drain_{n}", lambda: self.broker.drain(
-            Subject.ECHO, synthetic_message(n), self.plan.drain_messages // 2))
+        self.measure(f"drain_{n}", lambda: self._drain(
+            Subject.WORKER, synthetic_message(n), share=0.5))
+        self.measure(f"echo_drain_{n}", lambda: self._drain(
+            Subject.ECHO, synthetic_message(n), share=0.5))
         self._latency(str(n), lambda: synthetic_message(n))
 
     def _http(self, bare: bool) -> dict[str, Any]:
