@@ -11,6 +11,7 @@ import time
 from types import TracebackType
 
 import pika
+import pika.exceptions
 from pika.exceptions import ChannelClosedByBroker
 
 from adapter.messaging.topology import Topology
@@ -112,3 +113,20 @@ class BrokerAdmin:
     def sleep(self, seconds: float) -> None:
         """Sleep while servicing the connection (heartbeats)."""
         self._connection.sleep(seconds)
+
+
+def wait_for_broker(url: str, timeout_s: float) -> float:
+    """Block until the broker accepts a connection; returns the seconds waited.
+
+    Other people's fault tests stop and start the shared broker (``rabbitmqctl stop_app``):
+    a measurement that lost its broker waits for it and runs again.
+    """
+    started = time.monotonic()
+    while True:
+        try:
+            BrokerAdmin(url).close()
+            return time.monotonic() - started
+        except pika.exceptions.AMQPError:
+            if time.monotonic() - started > timeout_s:
+                raise
+            time.sleep(1.0)

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from pika.exceptions import AMQPError
+
 from adapter.bench import amqp_driver
-from adapter.bench.amqp_admin import BrokerAdmin
+from adapter.bench.amqp_admin import BrokerAdmin, wait_for_broker
 from adapter.bench.compute import require_processed
 from adapter.bench.machine import rss_mb
 from adapter.bench.messages import unique_ids
@@ -80,7 +82,17 @@ class BrokerBench:
             try:
                 yield Session(settings, topology, admin, prefix)
             finally:
-                admin.remove(topology)
+                self._remove(admin, topology)
+
+    def _remove(self, admin: BrokerAdmin, topology: Topology) -> None:
+        # Delete what the session declared even when its connection was lost (a fault test
+        # restarted the shared broker): quorum queues outlive a restart.
+        try:
+            admin.remove(topology)
+        except AMQPError:
+            wait_for_broker(self._url, 180.0)
+            with BrokerAdmin(self._url) as fresh:
+                fresh.remove(topology)
 
     def _start(self, session: Session, subject: Subject, processes: int, body: bytes) -> Fleet:
         if subject is Subject.WORKER:

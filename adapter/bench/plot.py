@@ -12,6 +12,7 @@ def plot_scaling(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")  # no display: files only
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
 
     rows = results["scaling"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -48,6 +49,9 @@ def plot_scaling(results: dict[str, Any], path: Path) -> None:
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xticks([r["lesions"] for r in rows], [str(r["lesions"]) for r in rows])
+        axis.yaxis.set_major_formatter(ScalarFormatter())
+        axis.yaxis.set_minor_formatter(ScalarFormatter())
+        axis.tick_params(axis="y", which="minor", labelsize=7)
         axis.set_xlabel("lesions per message")
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=8)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from adapter.bench import compute, http_bench
+from adapter.bench.amqp_admin import wait_for_broker
 from adapter.bench.broker import BrokerBench, Subject
 from adapter.bench.figures import FIGURES, build_figures
 from adapter.bench.machine import describe_machine
@@ -89,17 +90,31 @@ class BenchRun:
         self._workdir = Path(tempfile.mkdtemp(prefix="sstr-bench-"))
         self.broker = BrokerBench(settings, amqp_url, self._workdir, self.processor)
 
-    def measure(self, name: str, action: Callable[[], Any]) -> None:
-        """Run one measurement, recording its result or why there is none."""
+    def measure(self, name: str, action: Callable[[], Any], attempts: int = 3) -> None:
+        """Run one measurement, recording its result or why there is none.
+
+        A failure is retried (up to ``attempts`` in all) once the broker answers again:
+        the broker is shared with fault tests that stop it or close every connection.
+        """
         started = time.perf_counter()
-        try:
-            self.raw[name] = action()
-            state = {"status": "ok"}
-        except _NOT_YET as exc:
-            state = {"status": "pending", "reason": str(exc)}
-        except Exception as exc:
-            state = {"status": "error", "reason": f"{type(exc).__name__}: {exc}",
-                     "trace": traceback.format_exc(limit=4)}
+        state: dict[str, str] = {}
+        for attempt in range(1, attempts + 1):
+            try:
+                self.raw[name] = action()
+                state = {"status": "ok"}
+            except _NOT_YET as exc:
+                state = {"status": "pending", "reason": str(exc)}
+            except Exception as exc:
+                state = {"status": "error", "reason": f"{type(exc).__name__}: {exc}",
+                         "trace": traceback.format_exc(limit=4)}
+                if attempt < attempts:
+                    print(f"bench: {name}: attempt {attempt} failed ({state['reason'][:120]}); "
+                          "waiting for the broker", flush=True)
+                    wait_for_broker(self.amqp_url, 180.0)
+                    continue
+            if attempt > 1:
+                state["attempts"] = str(attempt)
+            break
         state["seconds"] = f"{time.perf_counter() - started:.1f}"
         self.status[name] = state
         print(f"bench: {name}: {state['status']} ({state['seconds']} s)"
