@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
 
 from adapter.fhir import codes
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, codes.CANONICAL_BASE)
-_NAMESPACE_BYTES = NAMESPACE.bytes
+_NAMESPACE_HASH = hashlib.sha1(NAMESPACE.bytes)
+# The variant nibble (hex digit 16) keeps its two low bits under the RFC 4122 variant 10xx.
+_VARIANT = {d: "89ab"[int(d, 16) & 0x3] for d in "0123456789abcdef"}
+
+
+def _format(h: str) -> str:
+    """A SHA-1 hex digest as a UUIDv5 string: version digit 5, RFC 4122 variant."""
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def uuid5(name: str) -> str:
@@ -21,30 +27,40 @@ def uuid5(name: str) -> str:
 
     About four times faster than the standard library's, which matters at ~30 ids a message.
     """
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    hasher = _NAMESPACE_HASH.copy()
+    hasher.update(name.encode())
+    return _format(hasher.hexdigest())
 
 
-@dataclass(slots=True)
 class OutputIds:
-    """The ids of one answer; each is computed once."""
+    """The ids (and ``urn:uuid:`` URLs) of one answer; each is computed once.
 
-    message_id: str
-    study_uid: str
-    _cache: dict[tuple[str, str | None], str] = field(default_factory=dict, repr=False)
+    Every name starts ``message_id|study_uid|``: that prefix is hashed once per answer and
+    the hash state copied for each id.
+    """
+
+    __slots__ = ("_ids", "_prefix", "_urls", "message_id", "study_uid")
+
+    def __init__(self, message_id: str, study_uid: str) -> None:
+        self.message_id = message_id
+        self.study_uid = study_uid
+        self._prefix = _NAMESPACE_HASH.copy()
+        self._prefix.update(f"{message_id}|{study_uid}|".encode())
+        self._ids: dict[str, str] = {}
+        self._urls: dict[str, str] = {}
 
     def id(self, role: str, lesion_id: str | None = None) -> str:
-        key = (role, lesion_id)
-        found = self._cache.get(key)
+        name = role if lesion_id is None else f"{role}|{lesion_id}"
+        found = self._ids.get(name)
         if found is None:
-            name = f"{self.message_id}|{self.study_uid}|{role}"
-            if lesion_id is not None:
-                name += f"|{lesion_id}"
-            found = self._cache[key] = uuid5(name)
+            hasher = self._prefix.copy()
+            hasher.update(name.encode())
+            found = self._ids[name] = _format(hasher.hexdigest())
         return found
 
     def url(self, role: str, lesion_id: str | None = None) -> str:
-        return f"urn:uuid:{self.id(role, lesion_id)}"
+        name = role if lesion_id is None else f"{role}|{lesion_id}"
+        found = self._urls.get(name)
+        if found is None:
+            found = self._urls[name] = f"urn:uuid:{self.id(role, lesion_id)}"
+        return found

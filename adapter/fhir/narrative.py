@@ -7,6 +7,8 @@ caveat, next steps, missing minimum data (Supplementary Table 1) and ambiguities
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from html import escape
 
 from adapter.domain import (
@@ -112,16 +114,32 @@ def table_rows(assessment: StudyAssessment) -> list[tuple[str, ...]]:
     return rows
 
 
-def narrative_div(assessment: StudyAssessment) -> str:
-    """The DiagnosticReport's ``text.div``: conclusion paragraphs and the lesion table."""
-    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in conclusion_lines(assessment))
-    head = "".join(f"<th>{escape(h)}</th>" for h in TABLE_HEADER)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
-        for row in table_rows(assessment)
-    )
+_HEAD = "".join(f"<th>{escape(h)}</th>" for h in TABLE_HEADER)
+_MARKUP = re.compile(r"[&<>\"']")
+"""What :func:`html.escape` changes: a text without any of these is its own escape."""
+
+
+def _escaped(texts: Sequence[str]) -> Sequence[str]:
+    """``html.escape`` of each text; one scan of them all when (as usual) none needs it."""
+    if _MARKUP.search("".join(texts)) is None:
+        return texts
+    return [escape(t) for t in texts]
+
+
+def narrative_div(assessment: StudyAssessment, lines: Sequence[str] | None = None) -> str:
+    """The DiagnosticReport's ``text.div``: conclusion paragraphs and the lesion table.
+
+    ``lines`` are the :func:`conclusion_lines` when the caller already has them.
+    """
+    if lines is None:
+        lines = conclusion_lines(assessment)
+    paragraphs = "".join(f"<p>{line}</p>" for line in _escaped(lines))
+    cells = _escaped([cell for row in table_rows(assessment) for cell in row])
+    width = len(TABLE_HEADER)
+    body = "".join("<tr><td>" + "</td><td>".join(cells[i:i + width]) + "</td></tr>"
+                   for i in range(0, len(cells), width))
     return (f'<div xmlns="{XHTML_NS}"><h1>SSTR-RADS 1.0 report</h1>{paragraphs}'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"<table><thead><tr>{_HEAD}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def html_document(div: str) -> str:

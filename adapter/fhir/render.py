@@ -18,7 +18,7 @@ from adapter.domain import RULES_VERSION, Category, StudyAssessment
 from adapter.fhir import codes
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
-from adapter.fhir.narrative import conclusion, html_document, lesion_label, narrative_div
+from adapter.fhir.narrative import conclusion_lines, html_document, lesion_label, narrative_div
 from adapter.fhir.render_observations import (
     category_concept,
     lesion_assessment,
@@ -33,6 +33,31 @@ RULES_POLICY = f"{codes.CANONICAL_BASE}/rules/" + re.sub(
 # A correction outranks an amendment; preliminary findings do not lower the report status
 # (ValueSet sstr-report-status: final | amended | corrected).
 _STATUS_ORDER = ("corrected", "amended", "final")
+
+
+# Fragments that never vary: built once, shared by every answer, only ever serialised.
+_SOURCE: Json = {"name": "sstr-adapter", "software": "sstr-adapter", "version": __version__,
+                 "endpoint": ENDPOINT}
+_RESPONSE_EVENT: Json = {"system": codes.CS_MESSAGE_EVENT, "code": codes.EVENT_SCORE_RESPONSE}
+_REPORT_META: Json = {"profile": [codes.PROFILE_REPORT]}
+_REPORT_CATEGORY: list[Json] = [
+    {"coding": [{"system": codes.LOINC, "code": codes.LOINC_RADIOLOGY, "display": "Radiology"}]},
+    {"coding": [{"system": codes.V2_0074, "code": codes.V2_NUCLEAR_MEDICINE,
+                 "display": "Nuclear Medicine Scan"}]},
+]
+_REPORT_CODE: Json = {"coding": [{"system": codes.LOINC, "code": codes.LOINC_PET_WHOLE_BODY,
+                                  "display": "PET whole body"}],
+                      "text": "SSTR-PET/CT, SSTR-RADS 1.0 assessment"}
+_PROVENANCE_META: Json = {"profile": [codes.PROFILE_PROVENANCE]}
+_PROVENANCE_POLICY = [RULES_POLICY]
+_ASSEMBLER: Json = {"coding": [{"system": codes.PROVENANCE_AGENT_TYPE, "code": "assembler",
+                                "display": "Assembler"}]}
+_DEVICE_NAME = [{"name": "sstr-adapter", "type": "manufacturer-name"}]
+_DEVICE_VERSION = [
+    {"type": {"text": "software"}, "value": __version__},
+    {"type": {"text": "rules"}, "value": RULES_VERSION},
+]
+_BUNDLE_META: Json = {"profile": [codes.PROFILE_REPORT_MESSAGE]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +104,7 @@ def render(assessment: StudyAssessment, parsed: ParsedMessage) -> Rendered:
     bundle = {
         "resourceType": "Bundle",
         "id": ids.id("bundle"),
-        "meta": {"profile": [codes.PROFILE_REPORT_MESSAGE]},
+        "meta": _BUNDLE_META,
         "identifier": {"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("bundle")},
         "type": "message",
         "timestamp": parsed.timestamp,
@@ -93,9 +118,8 @@ def header(parsed: ParsedMessage, ids: OutputIds) -> Json:
     return {
         "resourceType": "MessageHeader",
         "id": ids.id("header"),
-        "eventCoding": {"system": codes.CS_MESSAGE_EVENT, "code": codes.EVENT_SCORE_RESPONSE},
-        "source": {"name": "sstr-adapter", "software": "sstr-adapter", "version": __version__,
-                   "endpoint": ENDPOINT},
+        "eventCoding": _RESPONSE_EVENT,
+        "source": _SOURCE,
         "response": {"identifier": parsed.message_id, "code": "ok"},
         "focus": [{"reference": ids.url("report")}],
     }
@@ -104,26 +128,20 @@ def header(parsed: ParsedMessage, ids: OutputIds) -> Json:
 def diagnostic_report(
     assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str
 ) -> Json:
+    lines = conclusion_lines(assessment)
+    div = narrative_div(assessment, lines)
+    html = html_document(div).encode()
     by_id = {a.lesion.lesion_id: a for a in assessment.lesions}
     work_up = [by_id[i] for i in assessment.work_up]
-    div = narrative_div(assessment)
-    html = html_document(div).encode()
     return {
         "resourceType": "DiagnosticReport",
         "id": ids.id("report"),
-        "meta": {"profile": [codes.PROFILE_REPORT]},
+        "meta": _REPORT_META,
         "text": {"status": "generated", "div": div},
         "identifier": [{"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("report")}],
         "status": status,
-        "category": [
-            {"coding": [{"system": codes.LOINC, "code": codes.LOINC_RADIOLOGY,
-                         "display": "Radiology"}]},
-            {"coding": [{"system": codes.V2_0074, "code": codes.V2_NUCLEAR_MEDICINE,
-                         "display": "Nuclear Medicine Scan"}]},
-        ],
-        "code": {"coding": [{"system": codes.LOINC, "code": codes.LOINC_PET_WHOLE_BODY,
-                             "display": "PET whole body"}],
-                 "text": "SSTR-PET/CT, SSTR-RADS 1.0 assessment"},
+        "category": _REPORT_CATEGORY,
+        "code": _REPORT_CODE,
         "subject": parsed.subject,
         "effectiveDateTime": parsed.started,
         "issued": parsed.timestamp,
@@ -131,7 +149,7 @@ def diagnostic_report(
         "result": [{"reference": ids.url("overall-assessment")},
                    *({"reference": ids.url("lesion-assessment", a.lesion.lesion_id)}
                      for a in assessment.lesions)],
-        "conclusion": conclusion(assessment),
+        "conclusion": "\n".join(lines),
         "conclusionCode": [
             category_concept(assessment.overall, f"Overall {assessment.overall.label}"),
             *(category_concept(a.category, f"{a.category.label}: {lesion_label(a)}")
@@ -147,15 +165,11 @@ def provenance(parsed: ParsedMessage, ids: OutputIds, targets: list[str]) -> Jso
     return {
         "resourceType": "Provenance",
         "id": ids.id("provenance"),
-        "meta": {"profile": [codes.PROFILE_PROVENANCE]},
+        "meta": _PROVENANCE_META,
         "target": [{"reference": url} for url in targets],
         "recorded": parsed.timestamp,
-        "policy": [RULES_POLICY],
-        "agent": [{
-            "type": {"coding": [{"system": codes.PROVENANCE_AGENT_TYPE, "code": "assembler",
-                                 "display": "Assembler"}]},
-            "who": {"reference": ids.url("device")},
-        }],
+        "policy": _PROVENANCE_POLICY,
+        "agent": [{"type": _ASSEMBLER, "who": {"reference": ids.url("device")}}],
         "entity": [{
             "role": "source",
             "what": {"identifier": {"system": codes.ID_INPUT_MESSAGE, "value": parsed.message_id},
@@ -168,9 +182,6 @@ def device(ids: OutputIds) -> Json:
     return {
         "resourceType": "Device",
         "id": ids.id("device"),
-        "deviceName": [{"name": "sstr-adapter", "type": "manufacturer-name"}],
-        "version": [
-            {"type": {"text": "software"}, "value": __version__},
-            {"type": {"text": "rules"}, "value": RULES_VERSION},
-        ],
+        "deviceName": _DEVICE_NAME,
+        "version": _DEVICE_VERSION,
     }

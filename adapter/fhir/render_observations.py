@@ -1,10 +1,24 @@
-"""Assessment Observations: one per lesion (SstrLesionAssessment) and the overall one."""
+"""Assessment Observations: one per lesion (SstrLesionAssessment) and the overall one.
+
+Every fragment that depends only on a code (component codes, category concepts, rule
+components, boolean and level components) is built once at import. The fragments are
+shared between messages and only ever serialised, never mutated.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from adapter.domain import RULES, Ambiguity, Category, LesionAssessment, StudyAssessment
+from adapter.domain import (
+    RULES,
+    TABLE1_PRRT,
+    Ambiguity,
+    Category,
+    LesionAssessment,
+    StudyAssessment,
+    UptakeLevel,
+    UptakeSource,
+)
 from adapter.fhir import codes
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import LesionSource, ParsedMessage
@@ -22,20 +36,72 @@ def coded(system: str, code: str, text: str | None = None) -> Json:
     return concept
 
 
+_CATEGORY_CODING: dict[Category, list[Json]] = {
+    c: [{"system": codes.CS_CATEGORY, "code": c.code, "display": c.label}] for c in Category
+}
+_CATEGORY_CONCEPT: dict[Category, Json] = {
+    c: {"coding": _CATEGORY_CODING[c], "text": c.label} for c in Category
+}
+
+
 def category_concept(category: Category, text: str | None = None) -> Json:
-    return {"coding": [{"system": codes.CS_CATEGORY, "code": category.code,
-                        "display": category.label}],
-            "text": text or category.label}
+    if not text:
+        return _CATEGORY_CONCEPT[category]
+    return {"coding": _CATEGORY_CODING[category], "text": text}
+
+
+_COMPONENT_CODE: dict[str, Json] = {
+    code: coded(codes.CS_OBSERVATION, code)
+    for code in (codes.OBS_DECIDING_RULE, codes.OBS_UPTAKE_LEVEL, codes.OBS_UPTAKE_SOURCE,
+                 codes.OBS_TABLE1_PRRT, codes.OBS_NEXT_STEP, codes.OBS_REPRESENTATIVE,
+                 codes.OBS_WAIVED, codes.OBS_AMBIGUITY, codes.OBS_PRRT, codes.OBS_MISSING_ITEM)
+}
 
 
 def _component(code: str, value_key: str, value: Any) -> Json:
-    return {"code": coded(codes.CS_OBSERVATION, code), value_key: value}
+    return {"code": _COMPONENT_CODE[code], value_key: value}
 
 
-def _rule_component(rule: str) -> Json:
+def _new_rule_component(rule: str) -> Json:
     source = RULES[rule].source if rule in RULES else rule
     return _component(codes.OBS_DECIDING_RULE, "valueCodeableConcept",
                       coded(codes.CS_RULE, rule, source))
+
+
+_RULE_COMPONENT: dict[str, Json] = {rule: _new_rule_component(rule) for rule in RULES}
+_LEVEL_COMPONENT: dict[int, Json] = {
+    int(level): _component(codes.OBS_UPTAKE_LEVEL, "valueInteger", int(level))
+    for level in UptakeLevel
+}
+_SOURCE_COMPONENT: dict[str, Json] = {
+    source.value: _component(codes.OBS_UPTAKE_SOURCE, "valueCodeableConcept",
+                             coded(codes.CS_UPTAKE_SOURCE, source.value))
+    for source in UptakeSource
+}
+_TABLE1_COMPONENT: dict[str, Json] = {
+    text: _component(codes.OBS_TABLE1_PRRT, "valueString", text) for text in TABLE1_PRRT.values()
+}
+_REPRESENTATIVE = {flag: _component(codes.OBS_REPRESENTATIVE, "valueBoolean", flag)
+                   for flag in (False, True)}
+_WAIVED = {flag: _component(codes.OBS_WAIVED, "valueBoolean", flag) for flag in (False, True)}
+_IMAGING_CATEGORIES = [IMAGING_CATEGORY]
+_LESION_META: Json = {"profile": [codes.PROFILE_LESION_ASSESSMENT]}
+_LESION_CODE = coded(codes.CS_OBSERVATION, codes.OBS_LESION_ASSESSMENT,
+                     "SSTR-RADS 1.0 lesion assessment")
+_OVERALL_META: Json = {"profile": [codes.PROFILE_OVERALL_ASSESSMENT]}
+_OVERALL_CODE = coded(codes.CS_OBSERVATION, codes.OBS_OVERALL_ASSESSMENT,
+                      "SSTR-RADS 1.0 overall assessment")
+
+
+def _rule_component(rule: str) -> Json:
+    found = _RULE_COMPONENT.get(rule)
+    return found if found is not None else _new_rule_component(rule)
+
+
+def _cached(table: dict[Any, Json], key: Any, code: str, value_key: str, value: Any) -> Json:
+    """The precomputed component for ``key``, else a new one (values outside the tables)."""
+    found = table.get(key)
+    return found if found is not None else _component(code, value_key, value)
 
 
 def _ambiguity_components(ambiguities: tuple[Ambiguity, ...]) -> list[Json]:
@@ -47,30 +113,33 @@ def lesion_assessment(
     a: LesionAssessment, source: LesionSource, parsed: ParsedMessage, ids: OutputIds
 ) -> Json:
     """value = the lesion's category; derivedFrom the finding; focus/bodySite carried over."""
+    level = int(a.uptake.level)
+    uptake_source = a.uptake.source.value
     components = [
         _rule_component(a.rule),
-        _component(codes.OBS_UPTAKE_LEVEL, "valueInteger", int(a.uptake.level)),
-        _component(codes.OBS_UPTAKE_SOURCE, "valueCodeableConcept",
-                   coded(codes.CS_UPTAKE_SOURCE, a.uptake.source.value)),
-        _component(codes.OBS_TABLE1_PRRT, "valueString", a.table1_prrt),
+        _cached(_LEVEL_COMPONENT, level, codes.OBS_UPTAKE_LEVEL, "valueInteger", level),
+        _cached(_SOURCE_COMPONENT, uptake_source, codes.OBS_UPTAKE_SOURCE,
+                "valueCodeableConcept", coded(codes.CS_UPTAKE_SOURCE, uptake_source)),
+        _cached(_TABLE1_COMPONENT, a.table1_prrt, codes.OBS_TABLE1_PRRT, "valueString",
+                a.table1_prrt),
         *(_component(codes.OBS_NEXT_STEP, "valueString", s.text) for s in a.next_steps),
-        _component(codes.OBS_REPRESENTATIVE, "valueBoolean", a.representative),
-        _component(codes.OBS_WAIVED, "valueBoolean", a.waived),
+        _cached(_REPRESENTATIVE, a.representative, codes.OBS_REPRESENTATIVE, "valueBoolean",
+                a.representative),
+        _cached(_WAIVED, a.waived, codes.OBS_WAIVED, "valueBoolean", a.waived),
         *_ambiguity_components(a.ambiguities),
     ]
     resource: Json = {
         "resourceType": "Observation",
         "id": ids.id("lesion-assessment", a.lesion.lesion_id),
-        "meta": {"profile": [codes.PROFILE_LESION_ASSESSMENT]},
+        "meta": _LESION_META,
         "status": source.status,
-        "category": [IMAGING_CATEGORY],
-        "code": coded(codes.CS_OBSERVATION, codes.OBS_LESION_ASSESSMENT,
-                      "SSTR-RADS 1.0 lesion assessment"),
+        "category": _IMAGING_CATEGORIES,
+        "code": _LESION_CODE,
         "subject": parsed.subject,
         "focus": [source.focus],
         "effectiveDateTime": parsed.started,
         "issued": parsed.timestamp,
-        "valueCodeableConcept": category_concept(a.category),
+        "valueCodeableConcept": _CATEGORY_CONCEPT[a.category],
         "bodySite": source.body_site,
         "derivedFrom": [{"reference": source.full_url}],
         "component": components,
@@ -97,15 +166,14 @@ def overall_assessment(
     return {
         "resourceType": "Observation",
         "id": ids.id("overall-assessment"),
-        "meta": {"profile": [codes.PROFILE_OVERALL_ASSESSMENT]},
+        "meta": _OVERALL_META,
         "status": status,
-        "category": [IMAGING_CATEGORY],
-        "code": coded(codes.CS_OBSERVATION, codes.OBS_OVERALL_ASSESSMENT,
-                      "SSTR-RADS 1.0 overall assessment"),
+        "category": _IMAGING_CATEGORIES,
+        "code": _OVERALL_CODE,
         "subject": parsed.subject,
         "effectiveDateTime": parsed.started,
         "issued": parsed.timestamp,
-        "valueCodeableConcept": category_concept(assessment.overall),
+        "valueCodeableConcept": _CATEGORY_CONCEPT[assessment.overall],
         "note": [{"text": f"PRRT caveat: {assessment.prrt_caveat}"}],
         "hasMember": [{"reference": ids.url("lesion-assessment", a.lesion.lesion_id)}
                       for a in assessment.lesions],

@@ -13,22 +13,33 @@ from adapter.fhir.narrative import PRRT_TEXT
 
 Json = dict[str, Any]
 
+# Fragments that never vary: built once, shared by every message, only ever serialised.
+_TASK_META: Json = {"profile": [codes.PROFILE_TUMOUR_BOARD_TASK]}
+_TASK_CODE: Json = {"coding": [
+    {"system": codes.CS_TASK, "code": codes.TASK_TUMOUR_BOARD,
+     "display": "PRRT tumour-board review"},
+    {"system": codes.NCIT, "code": codes.NCIT_TUMOR_BOARD_REVIEW,
+     "display": "Tumor Board Review"},
+], "text": "PRRT tumour-board review"}
+_FLAG_META: Json = {"profile": [codes.PROFILE_TUMOUR_BOARD_FLAG]}
+_FLAG_CATEGORY: list[Json] = [{"coding": [{"system": codes.FLAG_CATEGORY, "code": "clinical",
+                                           "display": "Clinical"}]}]
+_EVENT: Json = {"system": codes.CS_MESSAGE_EVENT, "code": codes.EVENT_TUMOUR_BOARD}
+_SOURCE: Json = {"name": "sstr-adapter", "software": "sstr-adapter", "version": __version__,
+                 "endpoint": "urn:sstr-adapter"}
+_MESSAGE_META: Json = {"profile": [codes.PROFILE_TUMOUR_BOARD_MESSAGE]}
+
 
 def task(assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds) -> Json:
     """A proposal to review PRRT at the tumour board, focused on the DiagnosticReport."""
     return {
         "resourceType": "Task",
         "id": ids.id("task"),
-        "meta": {"profile": [codes.PROFILE_TUMOUR_BOARD_TASK]},
+        "meta": _TASK_META,
         "identifier": [{"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("task")}],
         "status": "requested",
         "intent": "proposal",
-        "code": {"coding": [
-            {"system": codes.CS_TASK, "code": codes.TASK_TUMOUR_BOARD,
-             "display": "PRRT tumour-board review"},
-            {"system": codes.NCIT, "code": codes.NCIT_TUMOR_BOARD_REVIEW,
-             "display": "Tumor Board Review"},
-        ], "text": "PRRT tumour-board review"},
+        "code": _TASK_CODE,
         "description": f"Review PRRT: overall {assessment.overall.label}, "
                        f"{PRRT_TEXT[assessment.prrt]}.",
         "focus": {"reference": ids.url("report")},
@@ -45,11 +56,10 @@ def flag(assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds) -> 
     return {
         "resourceType": "Flag",
         "id": ids.id("flag"),
-        "meta": {"profile": [codes.PROFILE_TUMOUR_BOARD_FLAG]},
+        "meta": _FLAG_META,
         "identifier": [{"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("flag")}],
         "status": "active",
-        "category": [{"coding": [{"system": codes.FLAG_CATEGORY, "code": "clinical",
-                                  "display": "Clinical"}]}],
+        "category": _FLAG_CATEGORY,
         "code": {"text": f"{assessment.overall.label}: PRRT tumour-board review requested"},
         "subject": parsed.subject,
         "period": {"start": parsed.timestamp},
@@ -64,9 +74,8 @@ def tumour_board_message(
     header = {
         "resourceType": "MessageHeader",
         "id": ids.id("tumour-board-header"),
-        "eventCoding": {"system": codes.CS_MESSAGE_EVENT, "code": codes.EVENT_TUMOUR_BOARD},
-        "source": {"name": "sstr-adapter", "software": "sstr-adapter", "version": __version__,
-                   "endpoint": "urn:sstr-adapter"},
+        "eventCoding": _EVENT,
+        "source": _SOURCE,
         "focus": [{"reference": ids.url("task")}],
     }
     entries = [
@@ -79,7 +88,7 @@ def tumour_board_message(
     return {
         "resourceType": "Bundle",
         "id": ids.id("tumour-board-bundle"),
-        "meta": {"profile": [codes.PROFILE_TUMOUR_BOARD_MESSAGE]},
+        "meta": _MESSAGE_META,
         "identifier": {"system": codes.ID_ADAPTER_OUTPUT,
                        "value": ids.url("tumour-board-bundle")},
         "type": "message",
