@@ -40,17 +40,23 @@ class Entry:
 
 
 class BundleIndex:
-    """Looks entries up by ``fullUrl`` or by ``Type/id`` (relative literal references)."""
+    """Looks entries up by ``fullUrl``, by ``Type/id`` (relative literal references), by type."""
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = entries
-        self._by_url = {e.full_url: e for e in entries}
-        self._by_type_id = {
-            f"{e.resource_type}/{e.resource_id}": e for e in entries if e.resource_id
-        }
+        self._by_url: dict[str, Entry] = {}
+        self._by_type_id: dict[str, Entry] = {}
+        self._by_type: dict[str, list[Entry]] = {}
+        for e in entries:
+            self._by_url[e.full_url] = e
+            rid = e.resource.get("id")
+            if isinstance(rid, str) and rid:
+                self._by_type_id[f"{e.resource_type}/{rid}"] = e
+            self._by_type.setdefault(e.resource_type, []).append(e)
 
     def of_type(self, resource_type: str) -> list[Entry]:
-        return [e for e in self.entries if e.resource_type == resource_type]
+        """The entries of one resource type in Bundle order (a new list)."""
+        return list(self._by_type.get(resource_type, ()))
 
     def resolve(self, reference: str) -> Entry | None:
         entry = self._by_url.get(reference)
@@ -73,18 +79,18 @@ def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
     seen: set[str] = set()
     for i, item in enumerate(raw):
         path = f"Bundle.entry[{i}]"
-        entry = _read_entry(item, path, problems)
+        entry = _read_entry(i, item, path, problems)
         if entry is None:
             continue
         if entry.full_url in seen:
             problems.add(IssueCode.INVALID, f"{path}.fullUrl", "fullUrl appears more than once")
             continue
         seen.add(entry.full_url)
-        entries.append(Entry(i, entry.full_url, entry.resource, entry.resource_type, entry.path))
+        entries.append(entry)
     return entries
 
 
-def _read_entry(item: Any, path: str, problems: Problems) -> Entry | None:
+def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry | None:
     if not isinstance(item, dict):
         problems.add(IssueCode.STRUCTURE, path, "an entry must be a JSON object")
         return None
@@ -99,12 +105,16 @@ def _read_entry(item: Any, path: str, problems: Problems) -> Entry | None:
         problems.add(IssueCode.REQUIRED, f"{path}.fullUrl",
                      "fullUrl (an absolute URL or urn:uuid:) is required on every entry")
         return None
-    check_r5_elements(resource, rtype, f"{path}.resource", problems)
-    return Entry(0, full_url, resource, rtype, f"{path}.resource")
+    resource_path = f"{path}.resource"
+    check_r5_elements(resource, rtype, resource_path, problems)
+    return Entry(index, full_url, resource, rtype, resource_path)
 
 
 def check_r5_elements(obj: JsonObject, rtype: str, path: str, problems: Problems) -> None:
-    for key in R5_ONLY.get(rtype, ()):
+    r5_only = R5_ONLY.get(rtype)
+    if not r5_only or r5_only.isdisjoint(obj):
+        return
+    for key in r5_only:
         if key in obj:
             problems.add(IssueCode.NOT_SUPPORTED, f"{path}.{key}",
                          f"{rtype}.{key} is a FHIR R5 element; this interface is FHIR R4 (4.0.1)")

@@ -141,7 +141,7 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
                      "the message has no lesion finding Observation (code lesion-finding)")
     if imaging is None:
         return None
-    link = StudyLink(imaging, facts.subject)
+    link = StudyLink.of(imaging, facts.subject, index)
     read = [read_lesion(e, index, link, problems) for e in kinds[codes.OBS_LESION_FINDING]]
     lesions = [r for r in read if r is not None]
     _check_unique([s for _, s in lesions], problems)
