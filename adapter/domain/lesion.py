@@ -226,43 +226,58 @@ def _apply_progression(
     return category, rule, (*ambiguities, note)
 
 
+# Steps and ambiguities are frozen values: built once here rather than for every lesion.
+_FIXED_STEPS: dict[Category, tuple[NextStep, ...]] = {
+    Category.C3C: (NextStep("Tissue confirmation of tumour histology should be considered "
+                            "(possible SSTR-expressing non-NET tumour)", None, "WU-3C"),),
+    Category.C3D: (NextStep("18F-FDG PET might be of value", None, "WU-3D"),
+                   NextStep("Tissue confirmation (biopsy) should be considered", None,
+                            "WU-3D")),
+    Category.C4: (NextStep("Biopsy generally not necessary", None, "WU-4"),),
+    Category.C5: (NextStep("Biopsy unlikely to be of value", None, "WU-5"),),
+}
+
+
+def _follow_up(months: tuple[int, int]) -> NextStep:
+    low, high = months
+    span = f"{low} months" if low == high else f"{low}-{high} months"
+    return NextStep(f"Follow-up SSTR-PET or whole-body MRI after {span}", months, "FU-3-6")
+
+
+_FOLLOW_UP = {months: _follow_up(months) for months in ((3, 3), (3, 6))}
+_BIOPSY_3A = NextStep("Biopsy if sampling is possible, or follow-up imaging", None, "WU-3A")
+
+
 def next_steps(
     category: Category, proliferation_raised: bool | None
 ) -> tuple[tuple[NextStep, ...], tuple[Ambiguity, ...]]:
     """The work-up the paper gives for a category (Table 1 and the category sections)."""
-    if category in (Category.C3A, Category.C3B):
+    if category is Category.C3A or category is Category.C3B:
         months, ambiguities = _follow_up_interval(proliferation_raised)
-        low, high = months
-        span = f"{low} months" if low == high else f"{low}-{high} months"
-        steps = [NextStep(f"Follow-up SSTR-PET or whole-body MRI after {span}", months, "FU-3-6")]
+        follow_up = _FOLLOW_UP.get(months) or _follow_up(months)
         if category is Category.C3A:
-            steps.insert(0, NextStep("Biopsy if sampling is possible, or follow-up imaging",
-                                     None, "WU-3A"))
-        return tuple(steps), ambiguities
-    fixed = {
-        Category.C3C: (NextStep("Tissue confirmation of tumour histology should be considered "
-                                "(possible SSTR-expressing non-NET tumour)", None, "WU-3C"),),
-        Category.C3D: (NextStep("18F-FDG PET might be of value", None, "WU-3D"),
-                       NextStep("Tissue confirmation (biopsy) should be considered", None,
-                                "WU-3D")),
-        Category.C4: (NextStep("Biopsy generally not necessary", None, "WU-4"),),
-        Category.C5: (NextStep("Biopsy unlikely to be of value", None, "WU-5"),),
-    }
-    return fixed.get(category, ()), ()
+            return (_BIOPSY_3A, follow_up), ambiguities
+        return (follow_up,), ambiguities
+    return _FIXED_STEPS.get(category, ()), ()
+
+
+_INTERVAL_RAISED: tuple[tuple[int, int], tuple[Ambiguity, ...]] = ((3, 3), ())
+_INTERVAL_UNKNOWN: tuple[tuple[int, int], tuple[Ambiguity, ...]] = ((3, 3), (
+    Ambiguity("AMB-PROLIFERATION-UNKNOWN", "grade and Ki-67 unknown: the shorter "
+              "follow-up interval (3 months) is used"),
+))
+_INTERVAL_NOT_RAISED: tuple[tuple[int, int], tuple[Ambiguity, ...]] = ((3, 6), (
+    Ambiguity("AMB-FU-INTERVAL", "follow-up after 3-6 months (text); Table 1 and Fig. 4 "
+              "give 3 months"),
+))
 
 
 def _follow_up_interval(raised: bool | None) -> tuple[tuple[int, int], tuple[Ambiguity, ...]]:
     if raised is True:
-        return (3, 3), ()
+        return _INTERVAL_RAISED
     if raised is None:
-        return (3, 3), (
-            Ambiguity("AMB-PROLIFERATION-UNKNOWN", "grade and Ki-67 unknown: the shorter "
-                      "follow-up interval (3 months) is used"),
-        )
-    return (3, 6), (
-        Ambiguity("AMB-FU-INTERVAL", "follow-up after 3-6 months (text); Table 1 and Fig. 4 "
-                  "give 3 months"),
-    )
+        return _INTERVAL_UNKNOWN
+    return _INTERVAL_NOT_RAISED
 
 
 def _minimum_data_notes(lesion: Lesion, uptake: UptakeResult) -> tuple[str, ...]:

@@ -116,26 +116,32 @@ class Category(Enum):
     C4 = "4"
     C5 = "5"
 
+    # These are read for every lesion: they use the member's plain ``_value_``/``_name_``
+    # attributes and tables keyed by name (Enum.value and Enum.__hash__ are Python code).
+
     @property
     def code(self) -> str:
-        return self.value
+        code: str = self._value_
+        return code
 
     @property
     def label(self) -> str:
-        return f"SSTR-RADS-{self.value}"
+        return _LABEL[self._name_]
 
     @property
     def rank(self) -> int:
-        return _RANK[self]
+        return _RANK[self._name_]
 
     @property
     def level(self) -> int:
         """The main level 1..5 (3 for 3A..3D)."""
-        return int(self.value[0])
+        return _LEVEL[self._name_]
 
 
 # Sub-categories of 3 in the order 3A < 3B < 3C < 3D: see policy AMB-3-ORDER.
-_RANK: dict[Category, int] = {c: i for i, c in enumerate(Category)}
+_RANK: dict[str, int] = {c.name: i for i, c in enumerate(Category)}
+_LABEL: dict[str, str] = {c.name: f"SSTR-RADS-{c.value}" for c in Category}
+_LEVEL: dict[str, int] = {c.name: int(c.value[0]) for c in Category}
 
 
 class PrrtRecommendation(StrEnum):

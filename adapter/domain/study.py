@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import replace
 
 from adapter.domain.errors import InvalidLesionError, InvalidStudyError
@@ -31,6 +30,8 @@ PRRT_CAVEAT = (
 _HIGH = (Category.C4, Category.C5)
 _WAIVABLE = (Category.C3A, Category.C3B)
 _WORK_UP = (Category.C3C, Category.C3D)
+_THREES = (Category.C3A, Category.C3B, Category.C3C, Category.C3D)
+"""The sub-categories of 3 in rank order (AMB-3-ORDER)."""
 
 
 def score_study(study: Study, policy: ScoringPolicy = DEFAULT_POLICY) -> StudyAssessment:
@@ -114,30 +115,34 @@ def prrt_recommendation(
     scored: tuple[LesionAssessment, ...], overall: Category, policy: ScoringPolicy
 ) -> tuple[PrrtRecommendation, str, tuple[Ambiguity, ...]]:
     """Patient-level PRRT recommendation with its rule code (Table 1 PRRT column, Discussion)."""
-    counts = Counter(a.category for a in scored)
+    count_3b = sum(1 for a in scored if a.category is Category.C3B)
+    count_3d = sum(1 for a in scored if a.category is Category.C3D)
     several = policy.several_lesions
-    amb_several = Ambiguity("AMB-SEVERAL", f"'several' taken as >= {several} lesions")
-    if counts[Category.C3D] >= several:
-        ambiguities: tuple[Ambiguity, ...] = (amb_several,)
+    if count_3d >= several:
+        ambiguities: tuple[Ambiguity, ...] = (_amb_several(several),)
         if overall in _HIGH:
-            ambiguities += (Ambiguity("AMB-3D-AND-45", f"{counts[Category.C3D]} 3D lesions rule "
+            ambiguities += (Ambiguity("AMB-3D-AND-45", f"{count_3d} 3D lesions rule "
                                       f"PRRT out despite overall {overall.label}"),)
         return PrrtRecommendation.RULED_OUT, "PRRT-3D-SEVERAL", ambiguities
     # Fewer than "several" but more than one (possible when SSTR_SEVERAL_LESIONS > 2) is
     # treated as "single": the paper's two branches must cover every count.
-    if counts[Category.C3D] >= 1 and overall in _HIGH:
-        few = (amb_several,) if counts[Category.C3D] > 1 else ()
+    if count_3d >= 1 and overall in _HIGH:
+        few = (_amb_several(several),) if count_3d > 1 else ()
         return PrrtRecommendation.COMBINED_WITH_LOCOREGIONAL, "PRRT-3D-SINGLE", few
     if overall is Category.C5:
         return PrrtRecommendation.DEFINITELY_CONSIDER, "PRRT-5", ()
     if overall is Category.C4:
         return PrrtRecommendation.CONSIDER, "PRRT-4", ()
-    if counts[Category.C3B] >= several:
-        return PrrtRecommendation.MAY_CONSIDER, "PRRT-3B-SEVERAL", (amb_several,)
-    if counts[Category.C3B] >= 1:
-        few = (amb_several,) if counts[Category.C3B] > 1 else ()
+    if count_3b >= several:
+        return PrrtRecommendation.MAY_CONSIDER, "PRRT-3B-SEVERAL", (_amb_several(several),)
+    if count_3b >= 1:
+        few = (_amb_several(several),) if count_3b > 1 else ()
         return PrrtRecommendation.LOCOREGIONAL, "PRRT-3B-SINGLE", few
     return PrrtRecommendation.NOT_CONSIDERED, "PRRT-NONE", ()
+
+
+def _amb_several(several: int) -> Ambiguity:
+    return Ambiguity("AMB-SEVERAL", f"'several' taken as >= {several} lesions")
 
 
 def tumour_board_triggered(overall: Category, prrt: PrrtRecommendation) -> bool:
@@ -207,8 +212,10 @@ def _proliferation_ambiguities(
 def _overall_ambiguities(
     scored: tuple[LesionAssessment, ...], overall: Category
 ) -> tuple[Ambiguity, ...]:
-    threes = sorted({a.category for a in scored if a.category.level == 3}, key=lambda c: c.rank)
-    if overall.level == 3 and len(threes) > 1:
+    if overall.level != 3:
+        return ()
+    threes = [c for c in _THREES if any(a.category is c for a in scored)]
+    if len(threes) > 1:
         names = ", ".join(c.label for c in threes)
         return (Ambiguity("AMB-3-ORDER", f"several sub-categories of 3 ({names}): overall "
                           f"{overall.label} by the order 3A < 3B < 3C < 3D"),)
@@ -228,17 +235,17 @@ def _study_next_steps(scored: tuple[LesionAssessment, ...]) -> tuple[NextStep, .
 
 def missing_items(context: StudyContext) -> tuple[ContextItem, ...]:
     """Supplementary Table 1 items not supplied (laboratory results only 'if available')."""
-    present = {
-        ContextItem.PRIMARY_TUMOUR: context.primary_tumour is not None,
-        ContextItem.BIOPSY_DATE: context.biopsy_date is not None,
-        ContextItem.KI67_OR_GRADE: context.grade is not None or context.ki67_percent is not None,
-        ContextItem.PRIMARY_DIAGNOSIS_DATE: context.primary_diagnosis_date is not None,
-        ContextItem.SYMPTOMS: context.symptoms_reported,
-        ContextItem.PREVIOUS_THERAPIES: context.prior_therapies is not None,
-        ContextItem.PREVIOUS_IMAGING: context.previous_imaging_reported,
-        ContextItem.OTHER_MALIGNANCIES: context.other_malignancies_reported,
-        ContextItem.INJECTED_ACTIVITY: context.injected_activity_mbq is not None,
-        ContextItem.UPTAKE_TIME: context.uptake_time_min is not None,
-        ContextItem.FIELD_OF_VIEW: context.field_of_view is not None,
-    }
-    return tuple(item for item, ok in present.items() if not ok)
+    present = (
+        (ContextItem.PRIMARY_TUMOUR, context.primary_tumour is not None),
+        (ContextItem.BIOPSY_DATE, context.biopsy_date is not None),
+        (ContextItem.KI67_OR_GRADE, context.grade is not None or context.ki67_percent is not None),
+        (ContextItem.PRIMARY_DIAGNOSIS_DATE, context.primary_diagnosis_date is not None),
+        (ContextItem.SYMPTOMS, context.symptoms_reported),
+        (ContextItem.PREVIOUS_THERAPIES, context.prior_therapies is not None),
+        (ContextItem.PREVIOUS_IMAGING, context.previous_imaging_reported),
+        (ContextItem.OTHER_MALIGNANCIES, context.other_malignancies_reported),
+        (ContextItem.INJECTED_ACTIVITY, context.injected_activity_mbq is not None),
+        (ContextItem.UPTAKE_TIME, context.uptake_time_min is not None),
+        (ContextItem.FIELD_OF_VIEW, context.field_of_view is not None),
+    )
+    return tuple(item for item, ok in present if not ok)

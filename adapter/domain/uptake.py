@@ -7,6 +7,9 @@ import math
 from adapter.domain.errors import InvalidLesionError, InvalidStudyError, SstrRadsError
 from adapter.domain.model import Lesion, ReferenceUptake, UptakeLevel, UptakeResult, UptakeSource
 
+_LEVELS = tuple(UptakeLevel)
+"""The Table 2 levels (iterating the enum anew on every lesion costs more than the rules)."""
+
 
 def check_reference(reference: ReferenceUptake) -> None:
     """Reference SUVs must be finite and positive, blood pool below liver (else Table 2 is void)."""
@@ -46,7 +49,7 @@ def resolve_uptake(lesion: Lesion, reference: ReferenceUptake | None) -> UptakeR
     Raises :class:`InvalidLesionError` when neither is available or a value is invalid.
     """
     if lesion.reader_level is not None and (
-        isinstance(lesion.reader_level, bool) or lesion.reader_level not in tuple(UptakeLevel)
+        isinstance(lesion.reader_level, bool) or lesion.reader_level not in _LEVELS
     ):
         raise InvalidLesionError(lesion.lesion_id, "reader_level", "must be 0, 1, 2 or 3")
     if reference is not None:
