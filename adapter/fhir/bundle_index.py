@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import JsonObject
@@ -23,11 +22,15 @@ R5_ONLY: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One Bundle entry: where it is (FHIRPath of its resource) and how it is addressed."""
+class Entry(NamedTuple):
+    """One Bundle entry: where it is (FHIRPath of its resource) and how it is addressed.
 
-    index: int
+    A NamedTuple rather than a frozen dataclass: every entry of every message builds one,
+    and a tuple is built three times faster.
+    """
+
+    position: int
+    """Index in ``Bundle.entry``."""
     full_url: str
     resource: JsonObject
     resource_type: str

@@ -90,7 +90,7 @@ def parse_document(doc: Any) -> ParsedMessage:
 
 def _read_header(entries: list[Entry], index: BundleIndex, problems: Problems) -> str | None:
     """bdl-12: a message starts with its MessageHeader (the project's findings event)."""
-    if not entries or entries[0].index != 0 or entries[0].resource_type != "MessageHeader":
+    if not entries or entries[0].position != 0 or entries[0].resource_type != "MessageHeader":
         problems.add(IssueCode.STRUCTURE, "Bundle.entry[0].resource",
                      "a message Bundle must start with a MessageHeader")
         return None
@@ -184,10 +184,7 @@ def _at_most_one(found: list[Entry], rtype: str, problems: Problems) -> None:
 def _observations(index: BundleIndex, problems: Problems) -> dict[str, list[Entry]]:
     kinds: dict[str, list[Entry]] = {k: [] for k in OBSERVATION_KINDS}
     for entry in index.of_type("Observation"):
-        code = None
-        concept = entry.resource.get("code")
-        if isinstance(concept, dict):
-            code = component_code({"code": concept}, codes.CS_OBSERVATION)
+        code = component_code(entry.resource, codes.CS_OBSERVATION)
         if code not in OBSERVATION_KINDS:
             problems.add(IssueCode.CODE_INVALID, f"{entry.path}.code",
                          "an Observation must be a lesion-finding, reference-uptake or "

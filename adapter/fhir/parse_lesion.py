@@ -23,8 +23,8 @@ from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
     JsonObject,
     as_list,
+    coding_code,
     concept_label,
-    find_coding,
     get_code,
     get_coded,
     get_int,
@@ -145,9 +145,8 @@ def _tracking_id(
 
 
 def _site(body_site: JsonObject, path: str, problems: Problems) -> tuple[str, str | None]:
-    found = find_coding(body_site, codes.SNOMED)
-    code = found[1].get("code") if found else None
-    if not isinstance(code, str):
+    code = coding_code(body_site, codes.SNOMED)
+    if code is None:
         problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
                      "bodySite needs a SNOMED CT coding")
         code = None
@@ -203,9 +202,9 @@ def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str 
                          "(SNOMED 56851009 Maximum for SUVmax)")
             return None
         concept = derivation[0].get("valueCodeableConcept")
-        found = find_coding(concept, codes.SNOMED) if isinstance(concept, dict) else None
+        derived = coding_code(concept, codes.SNOMED) if isinstance(concept, dict) else None
         # SUVmean/SUVpeak are allowed as supporting data; the rules read SUVmax only.
-        return _SUVMAX if found and found[1].get("code") == codes.SNOMED_MAXIMUM else None
+        return _SUVMAX if derived == codes.SNOMED_MAXIMUM else None
     return None
 
 

@@ -14,8 +14,8 @@ from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
     DATE_TIME,
     JsonObject,
+    coding_code,
     concept_label,
-    find_coding,
     get_code,
     get_coded,
     get_object,
@@ -124,9 +124,8 @@ def _read_extension(ext: JsonObject, path: str, facts: StudyFacts, problems: Pro
 
 def _check_tracer(concept: JsonObject, path: str, problems: Problems) -> None:
     for system, allowed in TRACERS.items():
-        found = find_coding(concept, system)
-        code = found[1].get("code") if found is not None else None
-        if isinstance(code, str) and code in allowed:
+        code = coding_code(concept, system)
+        if code is not None and code in allowed:
             return
     problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
                  "the radiopharmaceutical must come from ValueSet sstr-radiopharmaceutical "
@@ -162,12 +161,11 @@ def read_reference_uptake(
 
 
 def component_code(comp: JsonObject, system: str) -> str | None:
+    """The code (from ``system``) of a component, or of any element with a ``code`` concept."""
     concept = comp.get("code")
     if not isinstance(concept, dict):
         return None
-    found = find_coding(concept, system)
-    code = found[1].get("code") if found else None
-    return code if isinstance(code, str) else None
+    return coding_code(concept, system)
 
 
 _STRING_ITEMS = {"symptoms": "symptoms_reported", "previous-imaging": "previous_imaging_reported",
@@ -179,6 +177,9 @@ CONTEXT_CODES = frozenset(
      *_STRING_ITEMS, *_DATE_ITEMS}
 )
 THERAPIES = frozenset({*(t.value for t in Therapy), codes.THERAPY_NONE})
+# Members by code: a dict lookup instead of calling the enum (several times slower).
+_GRADES: dict[str, Grade] = {g.value: g for g in Grade}
+_THERAPIES: dict[str, Therapy] = {t.value: t for t in Therapy}
 
 
 def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict[str, str]]:
@@ -198,8 +199,8 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
             out["primary_tumour"] = (concept_label(concept) or None) if concept else None
         elif code == codes.CONTEXT_GRADE:
             grade = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_GRADE,
-                              {g.value for g in Grade})
-            out["grade"] = Grade(grade) if grade else None
+                              _GRADES)
+            out["grade"] = _GRADES[grade] if grade else None
         elif code == codes.CONTEXT_KI67:
             out["ki67_percent"] = get_quantity(comp, "valueQuantity", c_path, problems,
                                                codes.UCUM_PERCENT)
@@ -215,7 +216,7 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
             therapy = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_THERAPY,
                                 THERAPIES)
             if therapy and therapy != codes.THERAPY_NONE:
-                therapies.add(Therapy(therapy))
+                therapies.add(_THERAPIES[therapy])
     if therapies_given:
         out["prior_therapies"] = frozenset(therapies)
     return out, paths

@@ -173,6 +173,17 @@ def find_coding(concept: JsonObject, system: str) -> tuple[int, JsonObject] | No
     return None
 
 
+def coding_code(concept: JsonObject, system: str) -> str | None:
+    """The code of the first coding of ``concept`` in ``system`` when it is a string."""
+    codings = concept.get("coding")
+    if isinstance(codings, list):
+        for coding in codings:
+            if isinstance(coding, dict) and coding.get("system") == system:
+                code = coding.get("code")
+                return code if isinstance(code, str) else None
+    return None
+
+
 def get_coded(
     parent: JsonObject, key: str, path: str, problems: Problems, system: str,
     allowed: Collection[str], *, required: bool = True,
