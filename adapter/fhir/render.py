@@ -81,13 +81,14 @@ def render(assessment: StudyAssessment, parsed: ParsedMessage) -> Rendered:
     sources = {s.lesion_id: s for s in parsed.lesions}
     lesions = [lesion_assessment(a, sources[a.lesion.lesion_id], parsed, ids)
                for a in assessment.lesions]
-    overall = overall_assessment(assessment, parsed, ids, status)
-    report = diagnostic_report(assessment, parsed, ids, status)
+    # Each lesion assessment's URL is referenced three times: built once here.
+    lesion_urls = [ids.url("lesion-assessment", a.lesion.lesion_id) for a in assessment.lesions]
+    overall = overall_assessment(assessment, parsed, ids, status, lesion_urls)
+    report = diagnostic_report(assessment, parsed, ids, status, lesion_urls)
     resources: list[tuple[str, Json]] = [
         (ids.url("report"), report),
         (ids.url("overall-assessment"), overall),
-        *((ids.url("lesion-assessment", a.lesion.lesion_id), r)
-          for a, r in zip(assessment.lesions, lesions, strict=True)),
+        *zip(lesion_urls, lesions, strict=True),
     ]
     board: Json | None = None
     if assessment.tumour_board:
@@ -126,7 +127,8 @@ def header(parsed: ParsedMessage, ids: OutputIds) -> Json:
 
 
 def diagnostic_report(
-    assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str
+    assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str,
+    lesion_urls: list[str],
 ) -> Json:
     lines = conclusion_lines(assessment)
     div = narrative_div(assessment, lines)
@@ -147,8 +149,7 @@ def diagnostic_report(
         "issued": parsed.timestamp,
         "imagingStudy": [{"reference": parsed.imaging_study.full_url}],
         "result": [{"reference": ids.url("overall-assessment")},
-                   *({"reference": ids.url("lesion-assessment", a.lesion.lesion_id)}
-                     for a in assessment.lesions)],
+                   *[{"reference": url} for url in lesion_urls]],
         "conclusion": "\n".join(lines),
         "conclusionCode": [
             category_concept(assessment.overall, f"Overall {assessment.overall.label}"),

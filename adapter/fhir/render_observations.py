@@ -81,9 +81,12 @@ _SOURCE_COMPONENT: dict[str, Json] = {
 _TABLE1_COMPONENT: dict[str, Json] = {
     text: _component(codes.OBS_TABLE1_PRRT, "valueString", text) for text in TABLE1_PRRT.values()
 }
-_REPRESENTATIVE = {flag: _component(codes.OBS_REPRESENTATIVE, "valueBoolean", flag)
-                   for flag in (False, True)}
-_WAIVED = {flag: _component(codes.OBS_WAIVED, "valueBoolean", flag) for flag in (False, True)}
+_REPRESENTATIVE: dict[bool, Json] = {
+    flag: _component(codes.OBS_REPRESENTATIVE, "valueBoolean", flag) for flag in (False, True)
+}
+_WAIVED: dict[bool, Json] = {
+    flag: _component(codes.OBS_WAIVED, "valueBoolean", flag) for flag in (False, True)
+}
 _IMAGING_CATEGORIES = [IMAGING_CATEGORY]
 _LESION_META: Json = {"profile": [codes.PROFILE_LESION_ASSESSMENT]}
 _LESION_CODE = coded(codes.CS_OBSERVATION, codes.OBS_LESION_ASSESSMENT,
@@ -94,14 +97,7 @@ _OVERALL_CODE = coded(codes.CS_OBSERVATION, codes.OBS_OVERALL_ASSESSMENT,
 
 
 def _rule_component(rule: str) -> Json:
-    found = _RULE_COMPONENT.get(rule)
-    return found if found is not None else _new_rule_component(rule)
-
-
-def _cached(table: dict[Any, Json], key: Any, code: str, value_key: str, value: Any) -> Json:
-    """The precomputed component for ``key``, else a new one (values outside the tables)."""
-    found = table.get(key)
-    return found if found is not None else _component(code, value_key, value)
+    return _RULE_COMPONENT.get(rule) or _new_rule_component(rule)
 
 
 def _ambiguity_components(ambiguities: tuple[Ambiguity, ...]) -> list[Json]:
@@ -113,19 +109,18 @@ def lesion_assessment(
     a: LesionAssessment, source: LesionSource, parsed: ParsedMessage, ids: OutputIds
 ) -> Json:
     """value = the lesion's category; derivedFrom the finding; focus/bodySite carried over."""
-    level = int(a.uptake.level)
-    uptake_source = a.uptake.source.value
+    uptake = a.uptake
+    table1 = _TABLE1_COMPONENT.get(a.table1_prrt) or _component(
+        codes.OBS_TABLE1_PRRT, "valueString", a.table1_prrt)
     components = [
         _rule_component(a.rule),
-        _cached(_LEVEL_COMPONENT, level, codes.OBS_UPTAKE_LEVEL, "valueInteger", level),
-        _cached(_SOURCE_COMPONENT, uptake_source, codes.OBS_UPTAKE_SOURCE,
-                "valueCodeableConcept", coded(codes.CS_UPTAKE_SOURCE, uptake_source)),
-        _cached(_TABLE1_COMPONENT, a.table1_prrt, codes.OBS_TABLE1_PRRT, "valueString",
-                a.table1_prrt),
-        *(_component(codes.OBS_NEXT_STEP, "valueString", s.text) for s in a.next_steps),
-        _cached(_REPRESENTATIVE, a.representative, codes.OBS_REPRESENTATIVE, "valueBoolean",
-                a.representative),
-        _cached(_WAIVED, a.waived, codes.OBS_WAIVED, "valueBoolean", a.waived),
+        # Enum-valued: the tables cover every member (IntEnum/StrEnum hash as int/str).
+        _LEVEL_COMPONENT[uptake.level],
+        _SOURCE_COMPONENT[uptake.source],
+        table1,
+        *[_component(codes.OBS_NEXT_STEP, "valueString", s.text) for s in a.next_steps],
+        _REPRESENTATIVE[a.representative],
+        _WAIVED[a.waived],
         *_ambiguity_components(a.ambiguities),
     ]
     resource: Json = {
@@ -150,9 +145,10 @@ def lesion_assessment(
 
 
 def overall_assessment(
-    assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str
+    assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str,
+    lesion_urls: list[str],
 ) -> Json:
-    """value = the overall category; hasMember every lesion assessment; PRRT and gaps."""
+    """value = the overall category; hasMember every lesion assessment (``lesion_urls``)."""
     prrt = coded(codes.CS_PRRT, assessment.prrt.value,
                  f"{PRRT_TEXT[assessment.prrt]} ({assessment.prrt_rule})")
     components = [
@@ -175,8 +171,7 @@ def overall_assessment(
         "issued": parsed.timestamp,
         "valueCodeableConcept": _CATEGORY_CONCEPT[assessment.overall],
         "note": [{"text": f"PRRT caveat: {assessment.prrt_caveat}"}],
-        "hasMember": [{"reference": ids.url("lesion-assessment", a.lesion.lesion_id)}
-                      for a in assessment.lesions],
+        "hasMember": [{"reference": url} for url in lesion_urls],
         "derivedFrom": [{"reference": parsed.imaging_study.full_url}],
         "component": components,
     }
