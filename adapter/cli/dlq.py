@@ -39,8 +39,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch to list, show or replay."""
-    import pika.exceptions
-
     from adapter.messaging import dlq
     from adapter.messaging.rabbitmq import AmqpConfigError
 
@@ -59,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     except (AmqpConfigError, ValidationError) as exc:
         print(f"dlq: configuration: {type(exc).__name__}: {_safe(exc)}", file=sys.stderr)
         return EXIT_CONFIG
-    except pika.exceptions.AMQPError as exc:
-        print(f"dlq: broker unavailable ({type(exc).__name__})", file=sys.stderr)
+    except dlq.BrokerUnavailableError as exc:
+        print(f"dlq: broker unavailable ({exc})", file=sys.stderr)
         return EXIT_UNAVAILABLE
 
 

@@ -138,7 +138,11 @@ class ProfileIndex:
             problems += self._bindings(profile, root, resource)
             problems += _invariants(profile, root, resource)
         for path, ext in _extensions(root, resource):
-            ext_profile = self.profiles.get(ext.get("url", ""))
+            url = ext.get("url") if isinstance(ext, Mapping) else None
+            if not isinstance(url, str):
+                problems.append(Problem(f"{path}.url", "an extension needs a url (a string)"))
+                continue
+            ext_profile = self.profiles.get(url)
             if ext_profile is not None:
                 problems += self._bindings(ext_profile, path, ext)
         return problems

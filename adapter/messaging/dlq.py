@@ -69,16 +69,24 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+class BrokerUnavailableError(Exception):
+    """The broker could not be reached or dropped the connection (pika's errors, translated)."""
+
+
 @contextmanager
 def _channel(settings: Settings) -> Iterator[BlockingChannel]:
     params = connection_parameters(settings, "sstr-adapter dlq")
     params.connection_attempts = 3
-    connection = pika.BlockingConnection(params)
     try:
-        yield connection.channel()
-    finally:
-        if connection.is_open:
-            connection.close()  # unacked messages go back to the DLQ
+        connection = pika.BlockingConnection(params)
+        try:
+            yield connection.channel()
+        finally:
+            if connection.is_open:
+                connection.close()  # unacked messages go back to the DLQ
+    except pika.exceptions.AMQPError as exc:
+        # Translated at the edge: callers outside this package never see pika's types.
+        raise BrokerUnavailableError(type(exc).__name__) from exc
 
 
 def _browse(channel: BlockingChannel, settings: Settings, limit: int,
