@@ -62,7 +62,9 @@ def resolve_uptake(lesion: Lesion, reference: ReferenceUptake | None) -> UptakeR
         if reference is not None:
             suv_level = level_from_suv(lesion.suv_max, reference)
     if lesion.reader_level is not None:
-        reader = UptakeLevel(lesion.reader_level)
+        level = lesion.reader_level
+        # Calling the enum on one of its members is a slow no-op: skipped for members.
+        reader = level if isinstance(level, UptakeLevel) else UptakeLevel(level)
         if suv_level is not None and suv_level != reader:
             return UptakeResult(reader, UptakeSource.READER_OVER_SUV, suv_level)
         return UptakeResult(reader, UptakeSource.READER, suv_level)

@@ -148,10 +148,9 @@ def get_quantity(
     quantity = get_object(parent, key, path, problems, required=required)
     if quantity is None:
         return None
-    here = f"{path}.{key}"
-    value = get_number(quantity, "value", here, problems)
+    value = get_number(quantity, "value", f"{path}.{key}", problems)
     if quantity.get("code") != unit or quantity.get("system") != "http://unitsofmeasure.org":
-        problems.add(IssueCode.CODE_INVALID, f"{here}.code",
+        problems.add(IssueCode.CODE_INVALID, f"{path}.{key}.code",
                      f"the unit must be UCUM '{unit}' (system http://unitsofmeasure.org)")
         return None
     return value
@@ -192,14 +191,16 @@ def get_coded(
     concept = get_object(parent, key, path, problems, required=required)
     if concept is None:
         return None
-    here = f"{path}.{key}"
     found = find_coding(concept, system)
     if found is None:
-        problems.add(IssueCode.CODE_INVALID, f"{here}.coding",
+        problems.add(IssueCode.CODE_INVALID, f"{path}.{key}.coding",
                      f"{key} needs a coding from {system}")
         return None
     index, coding = found
-    return get_code(coding, "code", f"{here}.coding[{index}]", problems, allowed)
+    code = coding.get("code")
+    if isinstance(code, str) and code in allowed and code.strip():
+        return code  # valid: the paths below are only built for a problem
+    return get_code(coding, "code", f"{path}.{key}.coding[{index}]", problems, allowed)
 
 
 def concept_label(concept: JsonObject) -> str:
