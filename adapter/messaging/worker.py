@@ -14,6 +14,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -107,6 +108,11 @@ class MessageHandler:
     metrics: Metrics
     on_input_settled: Callable[[], None] = lambda: None
     _in_flight: set[int] = field(default_factory=set, init=False)
+    _received: Any = field(init=False)
+    """``messages_in`` bound to this transport once (a ``labels()`` lookup takes a lock)."""
+
+    def __post_init__(self) -> None:
+        self._received = self.metrics.messages_in.labels(TRANSPORT)
 
     @property
     def unsettled(self) -> int:
@@ -115,7 +121,7 @@ class MessageHandler:
 
     def handle(self, delivery: Delivery) -> None:
         """Process one delivery and start its publications (never raises for bad input)."""
-        self.metrics.messages_in.labels(TRANSPORT).inc()
+        self._received.inc()
         started = time.perf_counter()
         happened: Processed | Rejected | Exception
         try:
@@ -200,8 +206,9 @@ class MessageHandler:
         reason = flight.decision.reason or "unknown"
         if not flight.dead_letter:
             self.tally["processed"] += 1
-            log.debug("processed", extra={"message_id": flight.delivery.message_id,
-                                          "outcome": "processed"})
+            if log.isEnabledFor(logging.DEBUG):  # the common case: no record built at all
+                log.debug("processed", extra={"message_id": flight.delivery.message_id,
+                                              "outcome": "processed"})
             return
         self.tally["rejected" if flight.rejected else "dead_lettered"] += 1
         if not flight.rejected:  # Metrics.record counted the rejections already
