@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.reader import JsonObject
+from adapter.fhir.reader import JsonObject, is_fhir_string, is_uri
 
 # Elements that exist only in FHIR R5 (the adapter speaks R4 on the wire): a sender
 # using them has built an R5 message, which R4 receivers would silently misread.
@@ -71,6 +71,11 @@ class BundleIndex:
             return self._by_type_id.get(f"{parts[-2]}/{parts[-1]}")
         return None
 
+    def target(self, reference: str) -> str:
+        """What a reference points at: the entry's fullUrl, else the literal reference."""
+        entry = self.resolve(reference)
+        return entry.full_url if entry is not None else reference
+
 
 def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
     """Every entry with a resource and a fullUrl; reports duplicates and R5-only elements."""
@@ -104,7 +109,8 @@ def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry |
                      "an entry needs a resource with a resourceType")
         return None
     full_url = item.get("fullUrl")
-    if not isinstance(full_url, str) or ":" not in full_url:
+    # The output repeats fullUrls (copied entries, references): a uri, no whitespace.
+    if not is_uri(full_url) or ":" not in full_url:
         problems.add(IssueCode.REQUIRED, f"{path}.fullUrl",
                      "fullUrl (an absolute URL or urn:uuid:) is required on every entry")
         return None
@@ -135,7 +141,7 @@ def resolve_reference(
             problems.add(IssueCode.REQUIRED, here, f"{key} is required")
         return None
     target = ref.get("reference") if isinstance(ref, dict) else None
-    if not isinstance(target, str) or not target:
+    if not is_fhir_string(target):
         problems.add(IssueCode.STRUCTURE, here, f"{key} must be a Reference with a reference")
         return None
     entry = index.resolve(target)

@@ -12,6 +12,14 @@ from adapter.fhir.reader import JsonObject
 # built for every message, and a tuple is built three times faster.
 
 
+class CopiedEntry(NamedTuple):
+    """An input entry the output Bundle repeats (same fullUrl), rebuilt from what the
+    parser validated: never the input's JSON, which may hold elements nobody checked."""
+
+    full_url: str
+    resource: JsonObject
+
+
 class LesionSource(NamedTuple):
     """Where a lesion came from in the input, to link and locate its assessment.
 
@@ -24,15 +32,11 @@ class LesionSource(NamedTuple):
     status: str
     path: str
     focus: JsonObject
+    """The Reference to the lesion's BodyStructure (``reference`` only)."""
     body_site: JsonObject
+    """The validated ``bodySite`` (codings and text only)."""
     item_paths: dict[str, str]
-
-
-class CopiedEntry(NamedTuple):
-    """An input entry the output Bundle repeats verbatim (same fullUrl)."""
-
-    full_url: str
-    resource: JsonObject
+    body_structure: CopiedEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,7 @@ class ParsedMessage:
     timestamp: str
     study_uid: str
     subject: JsonObject
-    """The Reference to the patient, as the ImagingStudy gives it."""
+    """The Reference to the patient the ImagingStudy gives (``reference`` only)."""
     started: str
     imaging_study: CopiedEntry
     patient: CopiedEntry | None

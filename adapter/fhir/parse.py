@@ -21,6 +21,7 @@ from adapter.fhir.bundle_index import (
     resolve_reference,
 )
 from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage
+from adapter.fhir.parse_copies import patient_copy
 from adapter.fhir.parse_lesion import StudyLink, read_lesion
 from adapter.fhir.parse_study import (
     StudyFacts,
@@ -145,6 +146,7 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
     read = [read_lesion(e, index, link, problems) for e in kinds[codes.OBS_LESION_FINDING]]
     lesions = [r for r in read if r is not None]
     _check_unique([s for _, s in lesions], problems)
+    patient = patient_copy(facts.patient, problems) if facts.patient is not None else None
     if problems or facts.uid is None or facts.subject is None or facts.started is None:
         return None
     study = Study(
@@ -156,10 +158,9 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
     )
     return {
         "study_uid": facts.uid, "subject": facts.subject, "started": facts.started,
-        "imaging_study": CopiedEntry(imaging.full_url, imaging.resource),
-        "patient": CopiedEntry(facts.patient.full_url, facts.patient.resource)
-        if facts.patient else None,
-        "body_structures": _body_structures(index, [s for _, s in lesions]),
+        "imaging_study": CopiedEntry(imaging.full_url, facts.copy),
+        "patient": patient,
+        "body_structures": tuple(s.body_structure for _, s in lesions),
         "lesions": tuple(s for _, s in lesions),
         "study": study,
         "study_paths": {**facts.paths, **ref_paths, **ctx_paths,
@@ -203,12 +204,3 @@ def _check_unique(sources: list[LesionSource], problems: Problems) -> None:
             problems.add(IssueCode.INVALID, source.item_paths["lesion_id"],
                          "the lesion tracking id appears on more than one lesion finding")
         seen.add(source.lesion_id)
-
-
-def _body_structures(index: BundleIndex, sources: list[LesionSource]) -> tuple[CopiedEntry, ...]:
-    out: dict[str, CopiedEntry] = {}
-    for source in sources:
-        entry = index.resolve(str(source.focus.get("reference")))
-        if entry is not None:
-            out.setdefault(entry.full_url, CopiedEntry(entry.full_url, entry.resource))
-    return tuple(out.values())

@@ -17,8 +17,9 @@ from adapter.domain import (
 )
 from adapter.fhir import codes
 from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
-from adapter.fhir.message import LesionSource
-from adapter.fhir.parse_study import component_code, read_subject
+from adapter.fhir.message import CopiedEntry, LesionSource
+from adapter.fhir.parse_copies import body_structure_copy, patient_target, read_patient_reference
+from adapter.fhir.parse_study import component_code
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
     JsonObject,
@@ -27,6 +28,7 @@ from adapter.fhir.reader import (
     concept_label,
     get_code,
     get_coded,
+    get_concept,
     get_int,
     get_object,
     get_objects,
@@ -64,7 +66,7 @@ class StudyLink:
 
     @classmethod
     def of(cls, imaging_study: Entry, subject: JsonObject | None, index: BundleIndex) -> StudyLink:
-        target = _target(subject, index) if subject is not None else None
+        target = index.target(subject["reference"]) if subject is not None else None
         return cls(imaging_study, subject, target)
 
 
@@ -76,8 +78,8 @@ def read_lesion(
     before = len(problems.issues)
     status = get_code(res, "status", path, problems, LESION_STATUSES)
     _check_links(res, path, index, link, problems)
-    lesion_id, focus = _tracking_id(res, path, index, problems)
-    body_site = get_object(res, "bodySite", path, problems)
+    lesion_id, focus, body_structure = _tracking_id(res, path, index, link, problems)
+    body_site = get_concept(res, "bodySite", path, problems)
     site, site_code = _site(body_site, f"{path}.bodySite", problems) if body_site else ("", None)
     fields, paths = _components(res, path, problems)
     paths.update({"site": f"{path}.bodySite", "lesion_id": f"{path}.focus[0]",
@@ -87,21 +89,23 @@ def read_lesion(
         if required not in fields and required not in paths:
             problems.add(IssueCode.REQUIRED, f"{path}.component",
                          f"a lesion finding needs a {code} component")
-    if len(problems.issues) > before or not (status and lesion_id and focus and body_site):
+    if (len(problems.issues) > before or not (status and lesion_id and focus and body_site)
+            or body_structure is None):
         return None
     site_class: SiteClass = fields["site_class"]
     organ = fields.pop("organ_system", None) or ("bone" if site_class.is_bone else site_code)
     lesion = Lesion(lesion_id=lesion_id, site=site, organ_system=organ or site, **fields)
-    source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths)
+    source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths,
+                          body_structure)
     return lesion, source
 
 
 def _check_links(
     res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems
 ) -> None:
-    subject, _ = read_subject(res, path, index, problems)
+    subject, patient = read_patient_reference(res, "subject", path, index, problems)
     if (subject is not None and link.subject is not None
-            and _target(subject, index) != link.subject_target):
+            and patient_target(subject, patient) != link.subject_target):
         problems.add(IssueCode.INVALID, f"{path}.subject",
                      "the lesion's subject differs from the ImagingStudy's subject")
     derived = get_objects(res, "derivedFrom", path, problems)
@@ -115,33 +119,22 @@ def _check_links(
                      "a lesion finding must be derivedFrom the message's ImagingStudy")
 
 
-def _target(reference: JsonObject, index: BundleIndex) -> str:
-    """What a Reference points at: the entry's fullUrl, else the literal reference."""
-    literal = str(reference.get("reference"))
-    entry = index.resolve(literal)
-    return entry.full_url if entry is not None else literal
-
-
 def _tracking_id(
-    res: JsonObject, path: str, index: BundleIndex, problems: Problems
-) -> tuple[str | None, JsonObject | None]:
+    res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems
+) -> tuple[str | None, JsonObject | None, CopiedEntry | None]:
+    """The tracking id, the Reference to the BodyStructure and the BodyStructure's copy."""
     focus = get_objects(res, "focus", path, problems)
     if not focus:
-        return None, None
+        return None, None, None
     # The key "focus[0]" makes the issue's FHIRPath name the array item.
     body = resolve_reference({"focus[0]": focus[0][1]}, "focus[0]", path, index, problems,
                              "BodyStructure")
     if body is None:
-        return None, None
-    for ident in as_list(body.resource.get("identifier")):
-        if isinstance(ident, dict) and ident.get("system") == codes.ID_LESION_TRACKING:
-            value = ident.get("value")
-            if isinstance(value, str) and value.strip():
-                return value, focus[0][1]
-    problems.add(IssueCode.REQUIRED, f"{body.path}.identifier",
-                 f"the lesion's BodyStructure needs an identifier with system "
-                 f"{codes.ID_LESION_TRACKING} (lesion tracking id)")
-    return None, None
+        return None, None, None
+    lesion_id, copy = body_structure_copy(body, link.subject_target, index, problems)
+    if lesion_id is None or copy is None:
+        return None, None, None
+    return lesion_id, {"reference": focus[0][1]["reference"]}, copy
 
 
 def _site(body_site: JsonObject, path: str, problems: Problems) -> tuple[str, str | None]:

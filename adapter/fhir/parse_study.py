@@ -9,7 +9,8 @@ from typing import Any
 
 from adapter.domain import Grade, ReferenceUptake, Therapy
 from adapter.fhir import codes
-from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
+from adapter.fhir.bundle_index import BundleIndex, Entry
+from adapter.fhir.parse_copies import copy_id, read_patient_reference
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
     DATE_TIME,
@@ -18,11 +19,14 @@ from adapter.fhir.reader import (
     concept_label,
     get_code,
     get_coded,
+    get_concept,
     get_object,
     get_objects,
     get_pattern,
     get_quantity,
     get_str,
+    is_uri,
+    read_coding,
 )
 
 DICOM_UID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
@@ -41,44 +45,43 @@ class StudyFacts:
 
     uid: str | None = None
     subject: JsonObject | None = None
+    """The Reference to the patient (``reference`` only)."""
     patient: Entry | None = None
     started: str | None = None
     injected_activity_mbq: float | None = None
     uptake_time_min: float | None = None
     field_of_view: str | None = None
     paths: dict[str, str] = field(default_factory=dict)
+    copy: JsonObject = field(default_factory=dict)
+    """The ImagingStudy as the output repeats it: only what is validated here."""
 
 
 def read_imaging_study(entry: Entry, index: BundleIndex, problems: Problems) -> StudyFacts:
     res, path = entry.resource, entry.path
     facts = StudyFacts()
     facts.uid = _study_uid(res, path, problems)
-    get_code(res, "status", path, problems, IMAGING_STATUSES)
-    facts.subject, facts.patient = read_subject(res, path, index, problems)
+    status = get_code(res, "status", path, problems, IMAGING_STATUSES)
+    facts.subject, facts.patient = read_patient_reference(res, "subject", path, index, problems)
     facts.started = get_pattern(res, "started", path, problems, DATE_TIME, "a FHIR dateTime")
-    _check_modalities(res, path, problems)
-    for ext_path, ext in get_objects(res, "extension", path, problems, required=False):
-        _read_extension(ext, ext_path, facts, problems)
+    modalities = _modalities(res, path, problems)
+    seen: set[str] = set()
+    extensions = [_read_extension(ext, ext_path, facts, seen, problems)
+                  for ext_path, ext in get_objects(res, "extension", path, problems,
+                                                   required=False)]
+    # The copy, in FHIR's element order. It is only used when no problem was found, so
+    # every value below is then a validated one.
+    out = facts.copy
+    out["resourceType"] = "ImagingStudy"
+    copy_id(res, path, out, problems)
+    kept = [e for e in extensions if e is not None]
+    if kept:
+        out["extension"] = kept
+    out["identifier"] = [{"system": codes.DICOM_UID, "value": f"urn:oid:{facts.uid}"}]
+    out["status"] = status
+    out["modality"] = modalities
+    out["subject"] = facts.subject
+    out["started"] = facts.started
     return facts
-
-
-def read_subject(
-    res: JsonObject, path: str, index: BundleIndex, problems: Problems
-) -> tuple[JsonObject | None, Entry | None]:
-    """``subject``: a Patient in the Bundle, or a literal ``Patient/id`` the receiver knows."""
-    subject = get_object(res, "subject", path, problems)
-    if subject is None:
-        return None, None
-    ref = subject.get("reference")
-    if isinstance(ref, str) and index.resolve(ref) is None and _is_relative_patient(ref):
-        return subject, None
-    patient = resolve_reference(res, "subject", path, index, problems, "Patient")
-    return (subject, patient) if patient is not None else (None, None)
-
-
-def _is_relative_patient(ref: str) -> bool:
-    parts = ref.split("/")
-    return len(parts) == 2 and parts[0] == "Patient" and bool(parts[1])
 
 
 def _study_uid(res: JsonObject, path: str, problems: Problems) -> str | None:
@@ -92,44 +95,86 @@ def _study_uid(res: JsonObject, path: str, problems: Problems) -> str | None:
     return None
 
 
-def _check_modalities(res: JsonObject, path: str, problems: Problems) -> None:
+def _modalities(res: JsonObject, path: str, problems: Problems) -> list[JsonObject]:
+    """Every modality Coding (checked, copied); DCM PT and CT must be among them."""
     found: set[str] = set()
+    out: list[JsonObject] = []
     for m_path, modality in get_objects(res, "modality", path, problems):
         if "coding" in modality:
             problems.add(IssueCode.NOT_SUPPORTED, m_path,
                          "modality is a Coding in FHIR R4 (a CodeableConcept only in R5)")
-        elif modality.get("system") == codes.DCM and isinstance(modality.get("code"), str):
-            found.add(modality["code"])
+            continue
+        coding = read_coding(modality, m_path, problems)
+        if coding is not None:
+            out.append(coding)
+            if coding["system"] == codes.DCM:
+                found.add(coding["code"])
     if res.get("modality") and not {codes.DICOM_MODALITY_PT, codes.DICOM_MODALITY_CT} <= found:
         problems.add(IssueCode.VALUE, f"{path}.modality",
                      "modality must include DCM#PT and DCM#CT (an SSTR-PET/CT study)")
+    return out
 
 
-def _read_extension(ext: JsonObject, path: str, facts: StudyFacts, problems: Problems) -> None:
+_EXTENSIONS = frozenset({codes.EXT_RADIOPHARMACEUTICAL, codes.EXT_INJECTED_ACTIVITY,
+                         codes.EXT_UPTAKE_TIME, codes.EXT_FIELD_OF_VIEW})
+
+
+def _read_extension(
+    ext: JsonObject, path: str, facts: StudyFacts, seen: set[str], problems: Problems
+) -> JsonObject | None:
+    """One extension: the project's are read and copied, any other is only checked for a url."""
     url = ext.get("url")
+    if not is_uri(url):
+        problems.add(IssueCode.REQUIRED, f"{path}.url",
+                     "an extension needs a url (a uri without whitespace)")
+        return None
+    if url not in _EXTENSIONS:
+        return None  # not read, so not repeated in the output
+    if url in seen:
+        problems.add(IssueCode.INVALID, path, "this extension may appear only once")
+        return None
+    seen.add(url)
     if url == codes.EXT_RADIOPHARMACEUTICAL:
-        concept = get_object(ext, "valueCodeableConcept", path, problems)
-        if concept is not None:
-            _check_tracer(concept, f"{path}.valueCodeableConcept", problems)
-    elif url == codes.EXT_INJECTED_ACTIVITY:
-        facts.injected_activity_mbq = get_quantity(ext, "valueQuantity", path, problems,
-                                                   codes.UCUM_MBQ)
-        facts.paths["context.injected_activity_mbq"] = f"{path}.valueQuantity.value"
-    elif url == codes.EXT_UPTAKE_TIME:
-        facts.uptake_time_min = get_quantity(ext, "valueQuantity", path, problems, codes.UCUM_MIN)
-        facts.paths["context.uptake_time_min"] = f"{path}.valueQuantity.value"
-    elif url == codes.EXT_FIELD_OF_VIEW:
+        concept = get_concept(ext, "valueCodeableConcept", path, problems)
+        if concept is None or not _check_tracer(concept, f"{path}.valueCodeableConcept",
+                                                problems):
+            return None
+        return {"url": url, "valueCodeableConcept": concept}
+    if url == codes.EXT_FIELD_OF_VIEW:
         facts.field_of_view = get_str(ext, "valueString", path, problems)
+        return {"url": url, "valueString": facts.field_of_view} if facts.field_of_view else None
+    unit = codes.UCUM_MBQ if url == codes.EXT_INJECTED_ACTIVITY else codes.UCUM_MIN
+    value = get_quantity(ext, "valueQuantity", path, problems, unit)
+    if url == codes.EXT_INJECTED_ACTIVITY:
+        facts.injected_activity_mbq = value
+        facts.paths["context.injected_activity_mbq"] = f"{path}.valueQuantity.value"
+    else:
+        facts.uptake_time_min = value
+        facts.paths["context.uptake_time_min"] = f"{path}.valueQuantity.value"
+    if value is None:
+        return None
+    return {"url": url, "valueQuantity": _quantity_copy(ext["valueQuantity"], unit)}
 
 
-def _check_tracer(concept: JsonObject, path: str, problems: Problems) -> None:
+def _quantity_copy(quantity: JsonObject, unit: str) -> JsonObject:
+    """A Quantity :func:`get_quantity` accepted: value, unit (if given), UCUM system and code."""
+    out: JsonObject = {"value": quantity["value"]}
+    if quantity.get("unit") is not None:
+        out["unit"] = quantity["unit"]
+    out["system"] = codes.UCUM
+    out["code"] = unit
+    return out
+
+
+def _check_tracer(concept: JsonObject, path: str, problems: Problems) -> bool:
     for system, allowed in TRACERS.items():
         code = coding_code(concept, system)
         if code is not None and code in allowed:
-            return
+            return True
     problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
                  "the radiopharmaceutical must come from ValueSet sstr-radiopharmaceutical "
                  "(Ga-68 DOTATATE, DOTATOC, DOTANOC, NODAGA-JR11)")
+    return False
 
 
 def read_reference_uptake(

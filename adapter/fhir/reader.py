@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeGuard
 
 from adapter.fhir.problems import IssueCode, Problems
 
@@ -21,10 +21,24 @@ DATE_TIME = re.compile(
     r"([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
     r"(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]\d\d:\d\d))?)?)?"
 )
+URI = re.compile(r"\S+")
+"""A FHIR uri (fullUrl, Coding.system, Extension.url): no whitespace."""
+CODE = re.compile(r"[^\s]+( [^\s]+)*")
+_UCUM = "http://unitsofmeasure.org"
+_STRING = re.compile(r"[ \r\n\t\S]+")
 INSTANT = re.compile(
     r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]\d\d:\d\d)"
 )
+
+
+def is_fhir_string(value: object) -> TypeGuard[str]:
+    """A FHIR string (``[ \\r\\n\\t\\S]+``) that is not blank: what the output may repeat."""
+    if not isinstance(value, str) or not value or value.isspace():
+        return False
+    # isprintable() (C, fast) admits only spaces and non-whitespace: the usual case skips
+    # the regex, which still decides for strings with tabs, line breaks or other controls.
+    return value.isprintable() or _STRING.fullmatch(value) is not None
 
 
 def get_object(
@@ -78,7 +92,7 @@ def get_str(
         if required:
             problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not is_fhir_string(value):
         problems.add(IssueCode.VALUE, f"{path}.{key}", f"{key} must be a non-empty string")
         return None
     return value
@@ -88,6 +102,9 @@ def get_pattern(
     parent: JsonObject, key: str, path: str, problems: Problems, pattern: re.Pattern[str],
     what: str, *, required: bool = True,
 ) -> str | None:
+    value = parent.get(key)
+    if isinstance(value, str) and pattern.fullmatch(value):
+        return value  # the patterns admit no blank string: valid
     value = get_str(parent, key, path, problems, required=required)
     if value is not None and not pattern.fullmatch(value):
         problems.add(IssueCode.VALUE, f"{path}.{key}", f"{key} must be {what}")
@@ -99,6 +116,9 @@ def get_code(
     parent: JsonObject, key: str, path: str, problems: Problems, allowed: Collection[str],
     *, required: bool = True,
 ) -> str | None:
+    value = parent.get(key)
+    if isinstance(value, str) and value in allowed:
+        return value  # the allowed codes are valid strings
     value = get_str(parent, key, path, problems, required=required)
     if value is not None and value not in allowed:
         options = ", ".join(sorted(allowed))
@@ -145,11 +165,23 @@ def get_quantity(
     *, required: bool = True,
 ) -> float | None:
     """A Quantity in the given UCUM unit (``system`` UCUM, ``code`` = unit)."""
+    quantity = parent.get(key)
+    if type(quantity) is dict:  # the usual, valid case first: no path is built
+        value = quantity.get("value")
+        unit_text = quantity.get("unit", unit)
+        if ((type(value) is float or type(value) is int) and quantity.get("code") == unit
+                and quantity.get("system") == _UCUM and math.isfinite(value)
+                and (unit_text == unit or is_fhir_string(unit_text))):
+            return float(value)
     quantity = get_object(parent, key, path, problems, required=required)
     if quantity is None:
         return None
     value = get_number(quantity, "value", f"{path}.{key}", problems)
-    if quantity.get("code") != unit or quantity.get("system") != "http://unitsofmeasure.org":
+    unit_text = quantity.get("unit")
+    if unit_text is not None and not is_fhir_string(unit_text):
+        problems.add(IssueCode.VALUE, f"{path}.{key}.unit", "unit must be a non-empty string")
+        return None
+    if quantity.get("code") != unit or quantity.get("system") != _UCUM:
         problems.add(IssueCode.CODE_INVALID, f"{path}.{key}.code",
                      f"the unit must be UCUM '{unit}' (system http://unitsofmeasure.org)")
         return None
@@ -215,3 +247,97 @@ def concept_label(concept: JsonObject) -> str:
                 if isinstance(value, str) and value.strip():
                     return value
     return ""
+
+
+def is_uri(value: object) -> TypeGuard[str]:
+    """A FHIR uri: a non-empty string without whitespace."""
+    # The usual case without the regex: printable strings hold no whitespace but spaces.
+    return (isinstance(value, str) and bool(value)
+            and ((value.isprintable() and " " not in value) or URI.fullmatch(value) is not None))
+
+
+def is_code(value: object) -> TypeGuard[str]:
+    """A FHIR code: no leading, trailing or repeated whitespace."""
+    return (isinstance(value, str) and bool(value)
+            and ((value.isprintable() and value[0] != " " and value[-1] != " "
+                  and "  " not in value) or CODE.fullmatch(value) is not None))
+
+
+def _coding_copy(coding: Any) -> JsonObject | None:
+    """The copy of a valid Coding (system, code, display); ``None`` if anything is wrong."""
+    if not isinstance(coding, dict):
+        return None
+    system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
+    if not (is_uri(system) and is_code(code)):
+        return None
+    if display is None:
+        return {"system": system, "code": code}
+    return {"system": system, "code": code, "display": display} if is_fhir_string(display) else None
+
+
+def _coding_problems(coding: Any, path: str, problems: Problems) -> None:
+    if not isinstance(coding, dict):
+        problems.add(IssueCode.STRUCTURE, path, "a Coding must be a JSON object")
+        return
+    if not is_uri(coding.get("system")):
+        problems.add(IssueCode.VALUE, f"{path}.system",
+                     "a Coding needs a system (a uri without whitespace)")
+    if not is_code(coding.get("code")):
+        problems.add(IssueCode.VALUE, f"{path}.code",
+                     "a Coding needs a code (a string without leading, trailing or "
+                     "repeated whitespace)")
+    display = coding.get("display")
+    if display is not None and not is_fhir_string(display):
+        problems.add(IssueCode.VALUE, f"{path}.display", "display must be a non-empty string")
+
+
+def read_coding(coding: Any, path: str, problems: Problems) -> JsonObject | None:
+    """A Coding the output repeats, checked strictly: system (uri) and code required,
+    display optional. Returns the copy of just those elements (the rest is not read)."""
+    copy = _coding_copy(coding)
+    if copy is None:
+        _coding_problems(coding, path, problems)
+    return copy
+
+
+def get_concept(
+    parent: JsonObject, key: str, path: str, problems: Problems, *, required: bool = True
+) -> JsonObject | None:
+    """A CodeableConcept the output repeats, checked strictly: every coding (see
+    :func:`read_coding`) and the text. Returns the copy of ``coding`` and ``text`` only."""
+    concept = get_object(parent, key, path, problems, required=required)
+    if concept is None:
+        return None
+    out: JsonObject = {}
+    codings = concept.get("coding")
+    valid = True
+    if codings is not None:
+        copies = ([_coding_copy(c) for c in codings]
+                  if isinstance(codings, list) and codings else [None])
+        valid = None not in copies
+        out["coding"] = copies
+    text = concept.get("text")
+    if text is not None:
+        valid = valid and is_fhir_string(text)
+        out["text"] = text
+    if valid and out:
+        return out
+    _concept_problems(concept, f"{path}.{key}", problems)  # paths built only for a problem
+    return None
+
+
+def _concept_problems(concept: JsonObject, path: str, problems: Problems) -> None:
+    codings = concept.get("coding")
+    if codings is not None:
+        if isinstance(codings, list) and codings:
+            for i, coding in enumerate(codings):
+                if _coding_copy(coding) is None:
+                    _coding_problems(coding, f"{path}.coding[{i}]", problems)
+        else:
+            problems.add(IssueCode.STRUCTURE, f"{path}.coding",
+                         "coding must be a non-empty JSON array")
+    text = concept.get("text")
+    if text is not None and not is_fhir_string(text):
+        problems.add(IssueCode.VALUE, f"{path}.text", "text must be a non-empty string")
+    if codings is None and text is None:
+        problems.add(IssueCode.REQUIRED, path, "a CodeableConcept needs a coding or a text")

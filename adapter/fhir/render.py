@@ -1,8 +1,8 @@
 """StudyAssessment -> the response message Bundle (profile SstrReportMessage) as plain dicts.
 
 Entry order: MessageHeader, DiagnosticReport, overall assessment, lesion assessments,
-[Task, Flag], Provenance, Device, then the input's Patient, ImagingStudy and lesion
-BodyStructures (same fullUrls) so the Bundle is self-contained. Every id is a UUIDv5 of
+[Task, Flag], Provenance, Device, then the Patient, ImagingStudy and lesion BodyStructures
+(same fullUrls, rebuilt by the parser from what it validated) so the Bundle is self-contained. Every id is a UUIDv5 of
 the input (:mod:`adapter.fhir.ids`); dates come from the input: same input, same bytes.
 """
 

@@ -7,10 +7,12 @@ from typing import Any
 
 import orjson
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapter.fhir.bindings import check_resource
 from adapter.fhir.synthetic import synthetic_message
 from adapter.service.pipeline import REJECT_STATUS, ScoringPipeline
 from adapter.service.results import Processed, Rejected
@@ -126,3 +128,8 @@ def test_replacing_any_element_of_a_valid_message_never_raises(
     assert isinstance(outcome, Processed | Rejected)
     if isinstance(outcome, Rejected):
         assert orjson.loads(outcome.outcome)["issue"]
+    else:
+        # Whatever the change, an answer is valid FHIR: nothing unchecked is repeated.
+        for output in outcome.outputs:
+            Bundle.model_validate_json(output.body)
+            assert check_resource(orjson.loads(output.body)) == []

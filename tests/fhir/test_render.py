@@ -170,16 +170,70 @@ def test_a_different_input_message_id_gives_different_output_ids(message: dict[s
     assert score(message).outputs[0].message_id != score(other).outputs[0].message_id
 
 
-def test_patient_imaging_study_and_body_structures_are_copied_with_their_full_urls(
+def test_patient_imaging_study_and_body_structures_are_repeated_with_their_full_urls(
     message: dict[str, Any],
 ) -> None:
-    copied = {e["fullUrl"]: e["resource"] for e in message["entry"]
+    inputs = {e["fullUrl"]: e["resource"] for e in message["entry"]
               if e["resource"]["resourceType"] in ("Patient", "ImagingStudy", "BodyStructure")}
 
     bundle = report_of(message)
 
-    assert {e["fullUrl"]: e["resource"] for e in bundle["entry"] if e["fullUrl"] in copied} == (
-        copied)
+    repeated = {e["fullUrl"]: e["resource"] for e in bundle["entry"] if e["fullUrl"] in inputs}
+    assert repeated.keys() == inputs.keys()
+    assert all(r["id"] == inputs[url]["id"] for url, r in repeated.items())
+
+
+def test_the_patient_is_repeated_with_its_id_and_identifiers_only(
+    message: dict[str, Any],
+) -> None:
+    patient = message["entry"][1]["resource"]
+
+    repeated = resources(report_of(message), "Patient")
+
+    assert repeated == [{"resourceType": "Patient", "id": patient["id"],
+                         "identifier": patient["identifier"]}]
+
+
+def test_the_imaging_study_keeps_identity_timing_modalities_and_acquisition_extensions(
+    message: dict[str, Any],
+) -> None:
+    study = message["entry"][2]["resource"]
+
+    repeated = resources(report_of(message), "ImagingStudy")[0]
+
+    assert repeated == {key: study[key] for key in (
+        "resourceType", "id", "extension", "identifier", "status", "modality", "subject",
+        "started")}
+
+
+def test_body_structures_keep_id_tracking_identifier_location_and_patient(
+    message: dict[str, Any],
+) -> None:
+    body = message["entry"][5]["resource"]
+    body["identifier"].append({"system": "urn:example:other", "value": "x"})
+    body["description"] = "free text"
+
+    repeated = resources(report_of(message), "BodyStructure")[0]
+
+    assert repeated == {"resourceType": "BodyStructure", "id": body["id"],
+                        "identifier": body["identifier"][:1], "location": body["location"],
+                        "patient": body["patient"]}
+
+
+def test_elements_the_adapter_does_not_read_are_not_repeated(message: dict[str, Any]) -> None:
+    study = message["entry"][2]["resource"]
+    study["extension"].append({"url": "urn:example:other", "valueString": "kept out"})
+    study["subject"]["display"] = "Muster, Alex"
+    study["extension"][0]["valueCodeableConcept"]["coding"][0]["userSelected"] = True
+    message["entry"][6]["resource"]["bodySite"]["extension"] = [{"url": "urn:example:x"}]
+    message["entry"][6]["resource"]["focus"][0]["display"] = "first lesion"
+
+    bundle = report_of(message)
+
+    text = orjson.dumps(bundle)
+    for unread in (b"kept out", b"Muster, Alex", b"userSelected", b"urn:example:x",
+                   b"first lesion"):
+        assert unread not in text
 
 
 def test_report_and_tumour_board_messages_are_valid_r4b_bundles() -> None:
