@@ -2,8 +2,9 @@
 
 Entry order: MessageHeader, DiagnosticReport, overall assessment, lesion assessments,
 [Task, Flag], Provenance, Device, then the Patient, ImagingStudy and lesion BodyStructures
-(same fullUrls, rebuilt by the parser from what it validated) so the Bundle is self-contained. Every id is a UUIDv5 of
-the input (:mod:`adapter.fhir.ids`); dates come from the input: same input, same bytes.
+(same fullUrls, rebuilt by the parser from what it validated) so the Bundle is
+self-contained. Every id is a UUIDv5 of the input (:mod:`adapter.fhir.ids`); dates come
+from the input: same input, same bytes.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 from adapter import __version__
 from adapter.domain import RULES_VERSION, Category, StudyAssessment
 from adapter.fhir import codes
+from adapter.fhir.conclusion import conclusion_lines, lesion_label
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
-from adapter.fhir.narrative import conclusion_lines, html_document, lesion_label, narrative_div
+from adapter.fhir.narrative import html_document, narrative_div
 from adapter.fhir.render_observations import (
     category_concept,
     lesion_assessment,

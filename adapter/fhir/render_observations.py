@@ -20,9 +20,9 @@ from adapter.domain import (
     UptakeSource,
 )
 from adapter.fhir import codes
+from adapter.fhir.conclusion import CONTEXT_TEXT, PRRT_TEXT
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import LesionSource, ParsedMessage
-from adapter.fhir.narrative import CONTEXT_TEXT, PRRT_TEXT
 
 Json = dict[str, Any]
 IMAGING_CATEGORY: Json = {"coding": [{"system": codes.OBSERVATION_CATEGORY, "code": "imaging",

@@ -7,9 +7,9 @@ from typing import Any
 from adapter import __version__
 from adapter.domain import StudyAssessment
 from adapter.fhir import codes
+from adapter.fhir.conclusion import PRRT_TEXT
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
-from adapter.fhir.narrative import PRRT_TEXT
 
 Json = dict[str, Any]
 

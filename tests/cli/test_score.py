@@ -55,8 +55,10 @@ def test_summary_prints_the_lesion_table_score_prrt_and_next_steps(
     out = capsys.readouterr().out
     assert code == EXIT_OK
     assert out.splitlines()[0].split()[:2] == ["Lesion", "Site"]
-    for expected in ("L1", "L2", "L3", "Overall SSTR-RADS-5", "PRRT definitely to be considered",
-                     "Caveat:", "Next steps:", "Missing minimum data:"):
+    for expected in ("L1", "L2", "L3", "Overall SSTR-RADS-5", "Lesions: L1 SSTR-RADS-2",
+                     "PRRT definitely to be considered", "Caveat:",
+                     "Next steps: SSTR-RADS-5 (L3): biopsy unlikely to be of value.",
+                     "Missing minimum data:"):
         assert expected in out
     assert len(out.splitlines()) < 25
 
