@@ -35,6 +35,16 @@ class Metrics:
     prrt: Counter = field(init=False)
     errors: Counter = field(init=False)
     http_requests: Counter = field(init=False)
+    _children: dict[tuple[int, tuple[str, ...]], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def child(self, metric: Counter | Histogram, *labels: str) -> Any:
+        """``metric.labels(*labels)``, looked up once per label set (the per-message path)."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
     def __post_init__(self) -> None:
         r = self.registry
@@ -70,15 +80,16 @@ class Metrics:
         counts ``messages_in`` on receipt and publishes before calling this for a
         :class:`~adapter.service.results.Processed`.
         """
-        self.latency.labels(transport).observe(seconds)
+        child = self.child
+        child(self.latency, transport).observe(seconds)
         if not isinstance(outcome, Processed):
-            self.dead_lettered.labels(transport, outcome.reason).inc()
+            child(self.dead_lettered, transport, outcome.reason).inc()
             return
         for message in outcome.outputs:
-            self.messages_out.labels(transport, message.kind.value).inc()
+            child(self.messages_out, transport, message.kind.value).inc()
         for category in outcome.lesion_categories:
-            self.categories.labels(category).inc()
-        self.prrt.labels(outcome.prrt_recommendation, outcome.overall_category).inc()
+            child(self.categories, category).inc()
+        child(self.prrt, outcome.prrt_recommendation, outcome.overall_category).inc()
 
 
 def serve_metrics(

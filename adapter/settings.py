@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     http_port: int = Field(8080, ge=1, le=65535)
     api_token: SecretStr | None = Field(None, description="Bearer token; set = required.")
     metrics_port: int = Field(9464, ge=0, le=65535, description="Worker metrics port; 0 = off.")
+    metrics_addr: str = Field(
+        "127.0.0.1", description="Worker metrics address; 0.0.0.0 in a container (no auth)."
+    )
 
     # --- logging -----------------------------------------------------------------------
     log_level: str = "INFO"

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     processor = _with_test_hooks(build_processor(settings))
     metrics = Metrics()
     try:
-        serve_metrics(metrics, settings.metrics_port)
+        serve_metrics(metrics, settings.metrics_port, settings.metrics_addr)
     except OSError as exc:
         log.warning("metrics endpoint not started", extra={"exc_type": type(exc).__name__,
                                                            "status": settings.metrics_port})
