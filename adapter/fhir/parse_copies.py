@@ -77,6 +77,26 @@ def patient_target(reference: JsonObject, entry: Entry | None) -> str:
     return entry.full_url if entry is not None else str(reference["reference"])
 
 
+def read_same_patient(
+    res: JsonObject, key: str, path: str, index: BundleIndex, problems: Problems,
+    subject: JsonObject | None, subject_target: str | None, what: str,
+) -> JsonObject | None:
+    """``res[key]`` must point at the study's patient: ``subject`` (the ImagingStudy's
+    Reference, see :func:`read_patient_reference`) whose target is ``subject_target``.
+    Returns the Reference to repeat; ``what`` names the element in the diagnostics."""
+    holder = res.get(key)
+    if (subject is not None and type(holder) is dict
+            and holder.get("reference") == subject["reference"]):
+        return subject  # the usual case: the very reference the study has, already checked
+    ref, entry = read_patient_reference(res, key, path, index, problems)
+    if ref is not None and subject_target is not None and (
+            patient_target(ref, entry) != subject_target):
+        problems.add(IssueCode.INVALID, f"{path}.{key}",
+                     f"{what} differs from the ImagingStudy's subject")
+        return None
+    return ref
+
+
 def _is_relative_patient(ref: str) -> bool:
     parts = ref.split("/")
     return len(parts) == 2 and parts[0] == "Patient" and bool(parts[1])
@@ -115,10 +135,11 @@ def patient_copy(entry: Entry, problems: Problems) -> CopiedEntry | None:
 
 
 def body_structure_copy(
-    entry: Entry, subject_target: str | None, index: BundleIndex, problems: Problems
+    entry: Entry, subject: JsonObject | None, subject_target: str | None, index: BundleIndex,
+    problems: Problems,
 ) -> tuple[str | None, CopiedEntry | None]:
     """A lesion's BodyStructure: its tracking id and the copy (id, tracking identifier,
-    location, patient). ``subject_target`` is what the ImagingStudy's subject points at."""
+    location, patient). ``subject``/``subject_target``: see :func:`read_same_patient`."""
     res, path = entry.resource, entry.path
     before = len(problems.issues)
     out: JsonObject = {"resourceType": "BodyStructure"}
@@ -129,12 +150,9 @@ def body_structure_copy(
     location = get_concept(res, "location", path, problems, required=False)
     if location is not None:
         out["location"] = location
-    patient, patient_entry = read_patient_reference(res, "patient", path, index, problems)
+    patient = read_same_patient(res, "patient", path, index, problems, subject, subject_target,
+                                "the BodyStructure's patient")
     if patient is not None:
-        if (subject_target is not None
-                and patient_target(patient, patient_entry) != subject_target):
-            problems.add(IssueCode.INVALID, f"{path}.patient",
-                         "the BodyStructure's patient differs from the ImagingStudy's subject")
         out["patient"] = patient
     if len(problems.issues) > before or lesion_id is None:
         return None, None

@@ -18,7 +18,7 @@ from adapter.domain import (
 from adapter.fhir import codes
 from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
 from adapter.fhir.message import CopiedEntry, LesionSource
-from adapter.fhir.parse_copies import body_structure_copy, patient_target, read_patient_reference
+from adapter.fhir.parse_copies import body_structure_copy, read_same_patient
 from adapter.fhir.parse_study import component_code
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
@@ -103,11 +103,8 @@ def read_lesion(
 def _check_links(
     res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems
 ) -> None:
-    subject, patient = read_patient_reference(res, "subject", path, index, problems)
-    if (subject is not None and link.subject is not None
-            and patient_target(subject, patient) != link.subject_target):
-        problems.add(IssueCode.INVALID, f"{path}.subject",
-                     "the lesion's subject differs from the ImagingStudy's subject")
+    read_same_patient(res, "subject", path, index, problems, link.subject, link.subject_target,
+                      "the lesion's subject")
     derived = get_objects(res, "derivedFrom", path, problems)
     targets = [index.resolve(str(d.get("reference"))) for _, d in derived]
     for (d_path, _), target in zip(derived, targets, strict=True):
@@ -131,7 +128,8 @@ def _tracking_id(
                              "BodyStructure")
     if body is None:
         return None, None, None
-    lesion_id, copy = body_structure_copy(body, link.subject_target, index, problems)
+    lesion_id, copy = body_structure_copy(body, link.subject, link.subject_target, index,
+                                          problems)
     if lesion_id is None or copy is None:
         return None, None, None
     return lesion_id, {"reference": focus[0][1]["reference"]}, copy

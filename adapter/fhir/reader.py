@@ -207,11 +207,11 @@ def find_coding(concept: JsonObject, system: str) -> tuple[int, JsonObject] | No
 def coding_code(concept: JsonObject, system: str) -> str | None:
     """The code of the first coding of ``concept`` in ``system`` when it is a string."""
     codings = concept.get("coding")
-    if isinstance(codings, list):
+    if type(codings) is list:  # type() is: JSON decodes to exact types, and it is faster
         for coding in codings:
-            if isinstance(coding, dict) and coding.get("system") == system:
+            if type(coding) is dict and coding.get("system") == system:
                 code = coding.get("code")
-                return code if isinstance(code, str) else None
+                return code if type(code) is str else None
     return None
 
 
