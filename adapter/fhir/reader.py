@@ -171,10 +171,17 @@ def get_quantity(
         unit_text = quantity.get("unit", unit)
         if ((type(value) is float or type(value) is int) and quantity.get("code") == unit
                 and quantity.get("system") == _UCUM and math.isfinite(value)
-                and (unit_text == unit or is_fhir_string(unit_text))):
+                and (unit_text == unit or is_fhir_string(unit_text))
+                and "comparator" not in quantity):
             return float(value)
     quantity = get_object(parent, key, path, problems, required=required)
     if quantity is None:
+        return None
+    if "comparator" in quantity:
+        # "<150 MBq" or ">20 SUV" is not a measurement the rules can compare with Table 2.
+        problems.add(IssueCode.NOT_SUPPORTED, f"{path}.{key}.comparator",
+                     "a quantity with a comparator (<, <=, >=, >) cannot be scored: "
+                     "give the measured value")
         return None
     value = get_number(quantity, "value", f"{path}.{key}", problems)
     unit_text = quantity.get("unit")

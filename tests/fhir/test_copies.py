@@ -148,3 +148,22 @@ def test_a_patient_identifier_without_a_value_is_not_repeated(message: Message) 
                    if e["resource"]["resourceType"] == "Patient")
 
     assert [i["system"] for i in patient["identifier"]] == ["urn:example:mrn"]
+
+
+def test_a_quantity_with_a_comparator_is_rejected_naming_it() -> None:
+    from adapter.fhir.synthetic import build_message
+
+    doc = orjson.loads(build_message(lesions=1))
+    lesion = next(e["resource"] for e in doc["entry"]
+                  if e["resource"]["resourceType"] == "Observation"
+                  and any(c.get("valueQuantity", {}).get("code") == "g/ml{SUVbw}"
+                          for c in e["resource"].get("component", [])))
+    suv = next(c for c in lesion["component"]
+               if c.get("valueQuantity", {}).get("code") == "g/ml{SUVbw}")
+    suv["valueQuantity"]["comparator"] = ">"
+
+    outcome = ScoringPipeline()(orjson.dumps(doc))
+
+    assert isinstance(outcome, Rejected)
+    issues = orjson.loads(outcome.outcome)["issue"]
+    assert any(i["expression"][0].endswith("valueQuantity.comparator") for i in issues)
