@@ -218,24 +218,19 @@ def _read_level(
     fields["reader_level"] = member
 
 
-def _read_suv(
-    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
-    paths: dict[str, str],
-) -> None:
-    paths["suv_max"] = f"{c_path}.valueQuantity.value"
-    value = get_quantity(comp, "valueQuantity", c_path, problems, codes.UCUM_SUVBW)
-    if value is not None:
-        fields["suv_max"] = value
+def _quantity_reader(field_name: str, unit: str) -> _Reader:
+    """A reader of one Quantity component (SUVmax, maximum diameter) into ``field_name``."""
 
+    def read(
+        comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+        paths: dict[str, str],
+    ) -> None:
+        paths[field_name] = f"{c_path}.valueQuantity.value"
+        value = get_quantity(comp, "valueQuantity", c_path, problems, unit)
+        if value is not None:
+            fields[field_name] = value
 
-def _read_size(
-    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
-    paths: dict[str, str],
-) -> None:
-    paths["size_mm"] = f"{c_path}.valueQuantity.value"
-    value = get_quantity(comp, "valueQuantity", c_path, problems, codes.UCUM_MM)
-    if value is not None:
-        fields["size_mm"] = value
+    return read
 
 
 def _read_organ(
@@ -252,7 +247,7 @@ def _read_organ(
 
 _READERS: dict[str, _Reader] = {
     codes.OBS_UPTAKE_LEVEL: _read_level,
-    _SUVMAX: _read_suv,
-    codes.OBS_LESION_SIZE: _read_size,
+    _SUVMAX: _quantity_reader("suv_max", codes.UCUM_SUVBW),
+    codes.OBS_LESION_SIZE: _quantity_reader("size_mm", codes.UCUM_MM),
     codes.OBS_ORGAN_SYSTEM: _read_organ,
 }
