@@ -11,8 +11,12 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from adapter.cli import EXIT_CONFIG, EXIT_OK, EXIT_UNAVAILABLE
+from adapter.fhir import codes
 from adapter.messaging.dropdir import DropDir
 from adapter.messaging.filedrop import FileDropSummary, run_filedrop
 from adapter.observability import Metrics
@@ -70,7 +74,44 @@ def _run_examples(examples: Path, drop_dir: Path | None, settings: Settings,
     print(f"Scored {len(inputs)} example messages from {examples}/ on the file-drop transport "
           "(no broker):", flush=True)
     _print_summary(summary, root)
+    _print_reports(inputs, drop)
     return EXIT_OK if summary.crashed == summary.transient == 0 else EXIT_UNAVAILABLE
+
+
+def _print_reports(inputs: list[Path], drop: DropDir) -> None:
+    """One line per example: the overall score the worker published and the paper's."""
+    from adapter.fhir.examples import FIGURES  # the paper's category per worked example
+
+    reports: dict[str, dict[str, Any]] = {}
+    for path in (drop.outbox / "report").glob("*.json"):
+        doc = orjson.loads(path.read_bytes())
+        header = doc["entry"][0]["resource"]
+        reports[header["response"]["identifier"]] = doc
+    print(f"  {'example':<36} {'overall':<14} {'paper':<14} {'PRRT':<28} tumour board")
+    for source in inputs:
+        request = orjson.loads(source.read_bytes())
+        report = reports.get(request["entry"][0]["resource"].get("id", ""))
+        name = source.name.removesuffix("-input.json")
+        paper = FIGURES[name][0] if name in FIGURES else None
+        paper_label = f"SSTR-RADS-{paper}" if paper else "-"
+        if report is None:
+            print(f"  {source.name:<36} {'(no report: see dead-letter/)':<14}")
+            continue
+        overall, prrt, board = _report_line(report)
+        print(f"  {source.name:<36} {overall:<14} {paper_label:<14} {prrt:<28} {board}")
+
+
+def _report_line(report: dict[str, Any]) -> tuple[str, str, str]:
+    """Overall category, PRRT recommendation and tumour-board flag read from a report Bundle."""
+    resources = [entry["resource"] for entry in report["entry"]]
+    diagnostic = next(r for r in resources if r["resourceType"] == "DiagnosticReport")
+    overall = diagnostic["conclusionCode"][0]["coding"][0]["display"]
+    prrt = next((c["valueCodeableConcept"]["coding"][0]["code"]
+                 for r in resources if r["resourceType"] == "Observation"
+                 for c in r.get("component", [])
+                 if c.get("code", {}).get("coding", [{}])[0].get("code") == codes.OBS_PRRT), "-")
+    board = "requested" if any(r["resourceType"] == "Task" for r in resources) else "-"
+    return overall, prrt, board
 
 
 def _fresh_drop_dir(requested: Path | None, parent: Path) -> Path | None:

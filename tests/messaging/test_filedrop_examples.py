@@ -99,3 +99,21 @@ def test_run_examples_prints_the_counts_and_where_the_outputs_are(tmp_path: Path
     assert ["processed", str(len(INPUTS))] in lines
     assert ["outputs", str(len(GOLDEN))] in lines
     assert f"{tmp_path / 'drop' / 'outbox' / 'report'}/" in done.stdout
+
+
+def test_run_examples_prints_each_figures_overall_score_beside_the_papers(tmp_path: Path) -> None:
+    command = Path(sys.executable).with_name("sstr-adapter")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SSTR_")}
+    env["SSTR_METRICS_PORT"] = "0"
+
+    done = subprocess.run([str(command), "run", "--examples", str(EXAMPLES_DIR),
+                           "--drop-dir", str(tmp_path / "drop")], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()
+            if line.strip().startswith(("figure-", "supplementary-"))}
+    assert len(rows) == 11
+    for name, row in rows.items():
+        assert row[0] == row[1], f"{name}: published {row[0]}, the paper gives {row[1]}"
+    assert rows["figure-09-input.json"][2:] == ["definitely-consider", "requested"]
