@@ -1,4 +1,4 @@
-"""The response message: the shapes of design-contract.md, deterministic and valid R4."""
+"""The response message: the shapes of the README's FHIR contract, deterministic and valid R4."""
 
 from __future__ import annotations
 

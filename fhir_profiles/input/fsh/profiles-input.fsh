@@ -1,4 +1,4 @@
-// Profiles of the findings message a sender submits (design-contract.md, "Input").
+// Profiles of the findings message a sender submits (README, "The FHIR contract", input).
 
 RuleSet: ComponentSlicing
 * component ^slicing.discriminator.type = #pattern

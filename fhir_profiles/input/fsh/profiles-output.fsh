@@ -1,4 +1,4 @@
-// Profiles of what the adapter publishes (design-contract.md, "Output").
+// Profiles of what the adapter publishes (README, "The FHIR contract", output).
 
 RuleSet: MessageBundle
 * id 1..1
