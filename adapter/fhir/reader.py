@@ -41,13 +41,21 @@ def is_fhir_string(value: object) -> TypeGuard[str]:
     return value.isprintable() or _STRING.fullmatch(value) is not None
 
 
+def _present(
+    parent: JsonObject, key: str, path: str, problems: Problems, required: bool
+) -> Any:
+    """``parent[key]``, or None after reporting it missing when it is required."""
+    value = parent.get(key)
+    if value is None and required:
+        problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
+    return value
+
+
 def get_object(
     parent: JsonObject, key: str, path: str, problems: Problems, *, required: bool = True
 ) -> JsonObject | None:
-    value = parent.get(key)
+    value = _present(parent, key, path, problems, required)
     if value is None:
-        if required:
-            problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
         return None
     if not isinstance(value, dict):
         problems.add(IssueCode.STRUCTURE, f"{path}.{key}", f"{key} must be a JSON object")
@@ -59,10 +67,8 @@ def get_list(
     parent: JsonObject, key: str, path: str, problems: Problems, *, required: bool = True
 ) -> list[Any]:
     """A FHIR array: absent gives [] (with a problem when required); never an empty array."""
-    value = parent.get(key)
+    value = _present(parent, key, path, problems, required)
     if value is None:
-        if required:
-            problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
         return []
     if not isinstance(value, list) or not value:
         problems.add(IssueCode.STRUCTURE, f"{path}.{key}", f"{key} must be a non-empty JSON array")
@@ -87,10 +93,8 @@ def get_objects(
 def get_str(
     parent: JsonObject, key: str, path: str, problems: Problems, *, required: bool = True
 ) -> str | None:
-    value = parent.get(key)
+    value = _present(parent, key, path, problems, required)
     if value is None:
-        if required:
-            problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
         return None
     if not is_fhir_string(value):
         problems.add(IssueCode.VALUE, f"{path}.{key}", f"{key} must be a non-empty string")
@@ -130,10 +134,8 @@ def get_code(
 def get_number(
     parent: JsonObject, key: str, path: str, problems: Problems, *, required: bool = True
 ) -> float | None:
-    value = parent.get(key)
+    value = _present(parent, key, path, problems, required)
     if value is None:
-        if required:
-            problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
         return None
     # bool is an int in Python: true/false are not numbers in FHIR JSON.
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -149,10 +151,8 @@ def get_number(
 def get_int(
     parent: JsonObject, key: str, path: str, problems: Problems, *, required: bool = True
 ) -> int | None:
-    value = parent.get(key)
+    value = _present(parent, key, path, problems, required)
     if value is None:
-        if required:
-            problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         problems.add(IssueCode.VALUE, f"{path}.{key}", f"{key} must be a JSON integer")

@@ -85,14 +85,18 @@ def test_bad_input_is_dead_lettered_with_the_pipelines_outcome_and_reason(
     assert summary.rejected == 1
 
 
-def test_run_examples_prints_the_counts_and_where_the_outputs_are(tmp_path: Path) -> None:
+def _run_examples(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``sstr-adapter run --examples`` in a subprocess, with no SSTR_ setting inherited."""
     command = Path(sys.executable).with_name("sstr-adapter")
     env = {key: value for key, value in os.environ.items() if not key.startswith("SSTR_")}
     env["SSTR_METRICS_PORT"] = "0"
-
-    done = subprocess.run([str(command), "run", "--examples", str(EXAMPLES_DIR),
+    return subprocess.run([str(command), "run", "--examples", str(EXAMPLES_DIR),
                            "--drop-dir", str(tmp_path / "drop")], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
+
+
+def test_run_examples_prints_the_counts_and_where_the_outputs_are(tmp_path: Path) -> None:
+    done = _run_examples(tmp_path)
 
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line.split() for line in done.stdout.splitlines()]
@@ -102,13 +106,7 @@ def test_run_examples_prints_the_counts_and_where_the_outputs_are(tmp_path: Path
 
 
 def test_run_examples_prints_each_figures_overall_score_beside_the_papers(tmp_path: Path) -> None:
-    command = Path(sys.executable).with_name("sstr-adapter")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SSTR_")}
-    env["SSTR_METRICS_PORT"] = "0"
-
-    done = subprocess.run([str(command), "run", "--examples", str(EXAMPLES_DIR),
-                           "--drop-dir", str(tmp_path / "drop")], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = _run_examples(tmp_path)
 
     assert done.returncode == 0, done.stderr[-2000:]
     rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()
