@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: other sub-commands need neither FastAPI nor uvicorn.
     import uvicorn
 
-    from adapter.bootstrap import build_processor
-    from adapter.http import create_app, validator_from
+    from adapter.bootstrap import build_processor, build_validator
+    from adapter.http import create_app
     from adapter.http.server import uvicorn_config
     from adapter.observability import Metrics, configure_logging
     from adapter.settings import load_settings
@@ -58,11 +58,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"serve: invalid settings: {', '.join(fields)}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level)
-    # $validate always runs the strict pipeline (full fhir.resources model validation):
-    # that is where its cost is worth paying; scoring stays on the lean path.
-    strict = build_processor(settings.model_copy(update={"strict_validation": True}))
     app = create_app(settings, build_processor(settings), metrics=Metrics(),
-                     validator=validator_from(strict), profiles_dir=args.profiles_dir)
+                     validator=build_validator(settings), profiles_dir=args.profiles_dir)
     config = uvicorn_config(
         app, settings, ssl_keyfile=args.ssl_keyfile, ssl_certfile=args.ssl_certfile,
         forwarded_allow_ips=args.forwarded_allow_ips, limit_concurrency=args.limit_concurrency,

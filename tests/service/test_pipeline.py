@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapter.bootstrap import build_processor
+from adapter.bootstrap import build_processor, build_validator
 from adapter.domain import Category
 from adapter.fhir.synthetic import build_message, synthetic_message
 from adapter.service.pipeline import ScoringPipeline
@@ -144,3 +145,17 @@ def test_scoring_is_deterministic_and_the_overall_is_the_highest_lesion(n: int) 
     assert first == second
     assert first.overall_category == max(
         (Category(c) for c in first.lesion_categories), key=lambda c: c.rank).code
+
+
+def test_the_validator_accepts_a_valid_message_and_rejects_what_the_pipeline_rejects() -> None:
+    validate = build_validator(Settings())
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    examples = Path(__file__).resolve().parents[2] / "fhir_profiles" / "examples"
+
+    valid = validate((examples / "figure-10-input.json").read_bytes())
+    out_of_range = validate((corpus / "uptake-level-5.json").read_bytes())
+    contradictory = validate((corpus / "known-benign-and-highly-suspicious.json").read_bytes())
+
+    assert valid is None
+    assert out_of_range is not None and out_of_range.reason == "invalid"
+    assert contradictory is not None and contradictory.reason == "invalid"
