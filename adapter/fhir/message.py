@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from adapter.domain import Study
@@ -40,6 +40,25 @@ class LesionSource(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class ReportInputs:
+    """Optional inputs that no rule reads and only the answer shows (report, provenance)."""
+
+    interpreters: tuple[JsonObject, ...] = ()
+    """References to the reading physician: the lesion findings' ``performer``
+    (Practitioner or PractitionerRole), in input order, without duplicates."""
+    based_on: tuple[JsonObject, ...] = ()
+    """The order: ``basedOn`` References of the ImagingStudy and the findings (a
+    ServiceRequest by ``reference`` and/or by ``identifier``, such as the accession number)."""
+    radiopharmaceutical: JsonObject | None = None
+    """The validated radiopharmaceutical Coding of the ImagingStudy, when given."""
+    history: dict[str, str] = field(default_factory=dict)
+    """Supplementary Table 1 history items given as text, by item code
+    (``symptoms``, ``previous-imaging``, ``other-malignancies``, ``laboratory``)."""
+    lesion_suv_mean: dict[str, float] = field(default_factory=dict)
+    """SUVmean of a lesion by lesion id, when the finding gives one (not read by the rules)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedMessage:
     """A valid input message: the study to score and the envelope of the answer."""
 
@@ -56,3 +75,5 @@ class ParsedMessage:
     study: Study
     study_paths: dict[str, str]
     """Domain study-level item names (``reference.liver_suv_mean``...) -> FHIRPath."""
+    report_inputs: ReportInputs = field(default_factory=ReportInputs)
+    """Optional inputs the answer repeats; empty when the sender gave none."""
