@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from adapter.fhir import codes
-from adapter.fhir.synthetic import synthetic_message
+from adapter.tools.synthetic import synthetic_message
 
 HERE = Path(__file__).resolve().parent
 Json = dict[str, Any]

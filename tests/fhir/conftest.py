@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import pytest
 
-from adapter.fhir.synthetic import synthetic_message
+from adapter.tools.synthetic import synthetic_message
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import Processed
 

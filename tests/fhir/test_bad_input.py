@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapter.fhir.bindings import check_resource
-from adapter.fhir.synthetic import synthetic_message
+from adapter.tools.synthetic import synthetic_message
 from adapter.service.pipeline import REJECT_STATUS, ScoringPipeline
 from adapter.service.results import Processed, Rejected
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from amqp_support import CRASH_MARKER
 
 from adapter.bootstrap import build_processor
-from adapter.fhir.synthetic import build_message
+from adapter.tools.synthetic import build_message
 from adapter.service.results import Processed
 from adapter.settings import Settings
 

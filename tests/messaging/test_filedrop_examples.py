@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapter.bootstrap import build_processor
-from adapter.fhir.examples import EXAMPLES_DIR
+from adapter.tools.examples import EXAMPLES_DIR
 from adapter.messaging.dropdir import DropDir
 from adapter.messaging.filedrop import FileDropSummary, run_filedrop
 from adapter.service.results import Rejected

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from adapter.bootstrap import build_processor, build_validator
 from adapter.domain import Category
-from adapter.fhir.synthetic import build_message, synthetic_message
+from adapter.tools.synthetic import build_message, synthetic_message
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import OutputKind, Processed, Rejected
 from adapter.settings import Settings
