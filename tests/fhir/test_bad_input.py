@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapter.fhir.bindings import check_resource
-from adapter.tools.synthetic import synthetic_message
 from adapter.service.pipeline import REJECT_STATUS, ScoringPipeline
 from adapter.service.results import Processed, Rejected
+from adapter.tools.synthetic import synthetic_message
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MANIFEST: list[dict[str, Any]] = orjson.loads((CORPUS / "manifest.json").read_bytes())

@@ -9,8 +9,8 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from adapter.fhir.bindings import check_resource
-from adapter.tools.examples import EXAMPLES_DIR, FIGURES, golden_outputs, input_path, input_specs
 from adapter.fhir.strict import structure_issues
+from adapter.tools.examples import EXAMPLES_DIR, FIGURES, golden_outputs, input_path, input_specs
 from adapter.tools.synthetic import build_bundle
 from tests.fhir.conftest import score
 
