@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.r4 import R4_RESOURCE_TYPES, check_modifiers
 from adapter.fhir.reader import JsonObject, is_fhir_string, is_uri
 
 # Elements that exist only in FHIR R5 (the adapter speaks R4 on the wire): a sender
@@ -20,6 +21,10 @@ R5_ONLY: dict[str, frozenset[str]] = {
     "BodyStructure": frozenset({"includedStructure", "excludedStructure"}),
     "Patient": frozenset(),
 }
+
+READ_TYPES = frozenset({"MessageHeader", "Patient", "ImagingStudy", "Observation",
+                        "BodyStructure"})
+"""The resource types the adapter reads: their modifiers are checked on every entry."""
 
 
 class Entry(NamedTuple):
@@ -106,7 +111,7 @@ def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry |
     rtype = resource.get("resourceType") if isinstance(resource, dict) else None
     if not isinstance(resource, dict) or not isinstance(rtype, str):
         problems.add(IssueCode.REQUIRED, f"{path}.resource",
-                     "an entry needs a resource with a resourceType")
+                     "an entry needs a resource with a resourceType (a string)")
         return None
     full_url = item.get("fullUrl")
     # The output repeats fullUrls (copied entries, references): a uri, no whitespace.
@@ -115,6 +120,14 @@ def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry |
                      "fullUrl (an absolute URL or urn:uuid:) is required on every entry")
         return None
     resource_path = f"{path}.resource"
+    if rtype not in R4_RESOURCE_TYPES:
+        # Never skipped as "another resource": a misspelled Observation would be a lesion lost.
+        problems.add(IssueCode.CODE_INVALID, f"{resource_path}.resourceType",
+                     "resourceType is not a FHIR R4 resource type (names are case-sensitive)")
+        return None
+    if rtype in READ_TYPES:
+        check_modifiers(item, path, problems)
+        check_modifiers(resource, resource_path, problems)
     check_r5_elements(resource, rtype, resource_path, problems)
     return Entry(index, full_url, resource, rtype, resource_path)
 

@@ -31,11 +31,12 @@ from adapter.fhir.parse_study import (
     read_reference_uptake,
 )
 from adapter.fhir.problems import InvalidMessageError, IssueCode, Problems
+from adapter.fhir.r4 import check_modifiers
 from adapter.fhir.reader import (
     FHIR_ID,
-    INSTANT,
     JsonObject,
     get_code,
+    get_date_time,
     get_object,
     get_pattern,
     get_str,
@@ -75,10 +76,10 @@ def parse_document(doc: Any) -> ParsedMessage:
                      "the message must be a FHIR Bundle (resourceType 'Bundle')")
         raise InvalidMessageError(problems.issues)
     check_r5_elements(doc, "Bundle", "Bundle", problems)
+    check_modifiers(doc, "Bundle", problems)
     bundle_type = get_code(doc, "type", "Bundle", problems, BUNDLE_TYPES)
     bundle_id = get_pattern(doc, "id", "Bundle", problems, FHIR_ID, "a FHIR id")
-    timestamp = get_pattern(doc, "timestamp", "Bundle", problems, INSTANT,
-                            "a FHIR instant (date, time and zone)")
+    timestamp = get_date_time(doc, "timestamp", "Bundle", problems, instant=True)
     entries = read_entries(doc, problems)
     index = BundleIndex(entries)
     header_id = _read_header(entries, index, problems) if bundle_type == "message" else None
@@ -104,6 +105,7 @@ def _read_header(entries: list[Entry], index: BundleIndex, problems: Problems) -
         _check_event(header, path, problems)
     source = get_object(header, "source", path, problems)
     if source is not None:
+        check_modifiers(source, f"{path}.source", problems)
         get_str(source, "endpoint", f"{path}.source", problems)
     focus = header.get("focus")
     if not isinstance(focus, list) or not focus:
@@ -184,6 +186,13 @@ def _at_most_one(found: list[Entry], rtype: str, problems: Problems) -> None:
 
 def _observations(index: BundleIndex, problems: Problems) -> dict[str, list[Entry]]:
     kinds: dict[str, list[Entry]] = {k: [] for k in OBSERVATION_KINDS}
+    for entry in index.entries:
+        if (entry.resource_type != "Observation"
+                and component_code(entry.resource, codes.CS_OBSERVATION) in OBSERVATION_KINDS):
+            # A finding carried by another type (a Basic, a DiagnosticReport) is not skipped.
+            problems.add(IssueCode.INVALID, f"{entry.path}.resourceType",
+                         "a lesion-finding, reference-uptake or clinical-context must be an "
+                         "Observation")
     for entry in index.of_type("Observation"):
         code = component_code(entry.resource, codes.CS_OBSERVATION)
         if code not in OBSERVATION_KINDS:

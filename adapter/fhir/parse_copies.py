@@ -19,6 +19,7 @@ from adapter.fhir.message import CopiedEntry
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
     FHIR_ID,
+    STRING_RULE,
     JsonObject,
     as_list,
     get_concept,
@@ -123,7 +124,7 @@ def patient_copy(entry: Entry, problems: Problems) -> CopiedEntry | None:
                 kept["value"] = value
             else:
                 problems.add(IssueCode.VALUE, f"{i_path}.value",
-                             "value must be a non-empty string")
+                             f"value {STRING_RULE}")
         # An identifier without a value cannot match anyone: not repeated.
         if "value" in kept:
             identifiers.append(kept)

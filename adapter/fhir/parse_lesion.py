@@ -21,6 +21,7 @@ from adapter.fhir.message import CopiedEntry, LesionSource
 from adapter.fhir.parse_copies import body_structure_copy, read_same_patient
 from adapter.fhir.parse_study import component_code
 from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.r4 import check_element, check_one_value
 from adapter.fhir.reader import (
     JsonObject,
     as_list,
@@ -154,7 +155,9 @@ def _components(
     fields: dict[str, Any] = {}
     paths: dict[str, str] = {}
     seen: set[str] = set()
+    check_one_value(res, path, problems)
     for c_path, comp in get_objects(res, "component", path, problems):
+        check_element(comp, c_path, problems)
         code = _lesion_component(comp, c_path, problems)
         if code is None:
             continue

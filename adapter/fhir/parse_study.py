@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,14 +11,16 @@ from adapter.fhir import codes
 from adapter.fhir.bundle_index import BundleIndex, Entry
 from adapter.fhir.parse_copies import copy_id, read_patient_reference
 from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.r4 import check_element, check_one_value
 from adapter.fhir.reader import (
-    DATE_TIME,
     JsonObject,
     coding_code,
     concept_label,
+    date_of,
     get_code,
     get_coded,
     get_concept,
+    get_date_time,
     get_object,
     get_objects,
     get_pattern,
@@ -62,7 +63,7 @@ def read_imaging_study(entry: Entry, index: BundleIndex, problems: Problems) -> 
     facts.uid = _study_uid(res, path, problems)
     status = get_code(res, "status", path, problems, IMAGING_STATUSES)
     facts.subject, facts.patient = read_patient_reference(res, "subject", path, index, problems)
-    facts.started = get_pattern(res, "started", path, problems, DATE_TIME, "a FHIR dateTime")
+    facts.started = get_date_time(res, "started", path, problems)
     modalities = _modalities(res, path, problems)
     seen: set[str] = set()
     extensions = [_read_extension(ext, ext_path, facts, seen, problems)
@@ -123,6 +124,7 @@ def _read_extension(
     ext: JsonObject, path: str, facts: StudyFacts, seen: set[str], problems: Problems
 ) -> JsonObject | None:
     """One extension: the project's are read and copied, any other is only checked for a url."""
+    check_one_value(ext, path, problems)
     url = ext.get("url")
     if not is_uri(url):
         problems.add(IssueCode.REQUIRED, f"{path}.url",
@@ -185,7 +187,9 @@ def read_reference_uptake(
     paths: dict[str, str] = {"reference": entry.path}
     wanted = {codes.OBS_REFERENCE_LIVER: "reference.liver_suv_mean",
               codes.OBS_REFERENCE_BLOOD_POOL: "reference.blood_pool_suv_mean"}
+    check_one_value(entry.resource, entry.path, problems)
     for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
+        check_element(comp, c_path, problems)
         code = component_code(comp, codes.CS_OBSERVATION)
         if code not in wanted:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
@@ -233,7 +237,9 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
     paths: dict[str, str] = {}
     therapies: set[Therapy] = set()
     therapies_given = False
+    check_one_value(entry.resource, entry.path, problems)
     for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
+        check_element(comp, c_path, problems)
         code = component_code(comp, codes.CS_CONTEXT)
         if code not in CONTEXT_CODES:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
@@ -251,9 +257,8 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
                                                codes.UCUM_PERCENT)
             paths["context.ki67_percent"] = f"{c_path}.valueQuantity.value"
         elif code in _DATE_ITEMS:
-            value = get_pattern(comp, "valueDateTime", c_path, problems, DATE_TIME,
-                                "a FHIR dateTime")
-            out[_DATE_ITEMS[code]] = _date(value) if value else None
+            value = get_date_time(comp, "valueDateTime", c_path, problems)
+            out[_DATE_ITEMS[code]] = date_of(value) if value else None
         elif code in _STRING_ITEMS:
             out[_STRING_ITEMS[code]] = get_str(comp, "valueString", c_path, problems) is not None
         else:
@@ -265,11 +270,3 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
     if therapies_given:
         out["prior_therapies"] = frozenset(therapies)
     return out, paths
-
-
-def _date(value: str) -> dt.date:
-    """The day of a FHIR dateTime; a partial date counts from its first day."""
-    year = int(value[0:4])
-    month = int(value[5:7]) if len(value) >= 7 else 1
-    day = int(value[8:10]) if len(value) >= 10 else 1
-    return dt.date(year, month, day)
