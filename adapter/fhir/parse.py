@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from adapter.domain import Study, StudyContext
 from adapter.fhir import codes
 from adapter.fhir.bundle_index import (
@@ -20,9 +18,11 @@ from adapter.fhir.bundle_index import (
     read_entries,
     resolve_reference,
 )
+from adapter.fhir.json_input import decode
+from adapter.fhir.links import StudyLink, check_links
 from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage
 from adapter.fhir.parse_copies import patient_copy
-from adapter.fhir.parse_lesion import StudyLink, read_lesion
+from adapter.fhir.parse_lesion import read_lesion
 from adapter.fhir.parse_study import (
     StudyFacts,
     component_code,
@@ -48,22 +48,6 @@ OBSERVATION_KINDS = frozenset(
 )
 
 
-def decode(body: bytes) -> Any:
-    """JSON bytes -> Python value; ``not-json`` / ``malformed-json`` problems otherwise."""
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        looks_json = body.lstrip()[:1] in (b"{", b"[")
-        reason = "malformed-json" if looks_json else "not-json"
-        where = f" (line {exc.lineno}, column {exc.colno})" if looks_json else ""
-        text = ("the body is not valid JSON" + where if looks_json
-                else "the body is not JSON (expected a FHIR R4 Bundle in JSON)")
-        code = IssueCode.STRUCTURE if looks_json else IssueCode.INVALID
-        problems = Problems()
-        problems.add(code, "Bundle", text)
-        raise InvalidMessageError(problems.issues, reason) from None
-
-
 def parse_message(body: bytes) -> ParsedMessage:
     """Decode and read one input message; raises :class:`InvalidMessageError` with every issue."""
     return parse_document(decode(body))
@@ -74,7 +58,7 @@ def parse_document(doc: Any) -> ParsedMessage:
     if not isinstance(doc, dict) or doc.get("resourceType") != "Bundle":
         problems.add(IssueCode.INVALID, "Bundle",
                      "the message must be a FHIR Bundle (resourceType 'Bundle')")
-        raise InvalidMessageError(problems.issues)
+        raise InvalidMessageError(problems.reported())
     check_r5_elements(doc, "Bundle", "Bundle", problems)
     check_modifiers(doc, "Bundle", problems)
     bundle_type = get_code(doc, "type", "Bundle", problems, BUNDLE_TYPES)
@@ -86,7 +70,7 @@ def parse_document(doc: Any) -> ParsedMessage:
     message_id = header_id if bundle_type == "message" else bundle_id
     parsed = _read_content(index, problems)
     if problems or parsed is None or message_id is None or timestamp is None:
-        raise InvalidMessageError(problems.issues, message_id=message_id)
+        raise InvalidMessageError(problems.reported(), message_id=message_id)
     return ParsedMessage(message_id=message_id, timestamp=timestamp, **parsed)
 
 
@@ -145,6 +129,12 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
     if imaging is None:
         return None
     link = StudyLink.of(imaging, facts.subject, index)
+    for entry in kinds[codes.OBS_REFERENCE_UPTAKE][:1]:
+        check_links(entry.resource, entry.path, index, link, problems,
+                    what="the reference uptake", subject_required=False)
+    for entry in kinds[codes.OBS_CLINICAL_CONTEXT][:1]:
+        check_links(entry.resource, entry.path, index, link, problems,
+                    what="the clinical context", subject_required=False, derived_required=False)
     read = [read_lesion(e, index, link, problems) for e in kinds[codes.OBS_LESION_FINDING]]
     lesions = [r for r in read if r is not None]
     _check_unique([s for _, s in lesions], problems)

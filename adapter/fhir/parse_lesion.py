@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -17,8 +16,9 @@ from adapter.domain import (
 )
 from adapter.fhir import codes
 from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
+from adapter.fhir.links import StudyLink, check_links
 from adapter.fhir.message import CopiedEntry, LesionSource
-from adapter.fhir.parse_copies import body_structure_copy, read_same_patient
+from adapter.fhir.parse_copies import body_structure_copy
 from adapter.fhir.parse_study import component_code
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.r4 import check_element, check_one_value
@@ -56,29 +56,14 @@ _COMPONENTS = frozenset(
 _SUVMAX = "SUVmax"
 
 
-@dataclass(frozen=True, slots=True)
-class StudyLink:
-    """What every lesion must point at: the ImagingStudy and the study's subject."""
-
-    imaging_study: Entry
-    subject: JsonObject | None
-    subject_target: str | None = None
-    """What ``subject`` points at (see :meth:`of`), resolved once for every lesion."""
-
-    @classmethod
-    def of(cls, imaging_study: Entry, subject: JsonObject | None, index: BundleIndex) -> StudyLink:
-        target = index.target(subject["reference"]) if subject is not None else None
-        return cls(imaging_study, subject, target)
-
-
 def read_lesion(
     entry: Entry, index: BundleIndex, link: StudyLink, problems: Problems
 ) -> tuple[Lesion, LesionSource] | None:
     """The lesion and its source; ``None`` (with problems recorded) when it cannot be read."""
     res, path = entry.resource, entry.path
-    before = len(problems.issues)
+    before = problems.count
     status = get_code(res, "status", path, problems, LESION_STATUSES)
-    _check_links(res, path, index, link, problems)
+    check_links(res, path, index, link, problems)
     lesion_id, focus, body_structure = _tracking_id(res, path, index, link, problems)
     body_site = get_concept(res, "bodySite", path, problems)
     site, site_code = _site(body_site, f"{path}.bodySite", problems) if body_site else ("", None)
@@ -90,7 +75,7 @@ def read_lesion(
         if required not in fields and required not in paths:
             problems.add(IssueCode.REQUIRED, f"{path}.component",
                          f"a lesion finding needs a {code} component")
-    if (len(problems.issues) > before or not (status and lesion_id and focus and body_site)
+    if (problems.count > before or not (status and lesion_id and focus and body_site)
             or body_structure is None):
         return None
     site_class: SiteClass = fields["site_class"]
@@ -99,22 +84,6 @@ def read_lesion(
     source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths,
                           body_structure)
     return lesion, source
-
-
-def _check_links(
-    res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems
-) -> None:
-    read_same_patient(res, "subject", path, index, problems, link.subject, link.subject_target,
-                      "the lesion's subject")
-    derived = get_objects(res, "derivedFrom", path, problems)
-    targets = [index.resolve(str(d.get("reference"))) for _, d in derived]
-    for (d_path, _), target in zip(derived, targets, strict=True):
-        if target is None:
-            problems.add(IssueCode.NOT_FOUND, f"{d_path}.reference",
-                         "derivedFrom does not resolve to an entry of the Bundle")
-    if derived and link.imaging_study not in targets:
-        problems.add(IssueCode.INVALID, f"{path}.derivedFrom",
-                     "a lesion finding must be derivedFrom the message's ImagingStudy")
 
 
 def _tracking_id(
