@@ -20,7 +20,7 @@ from adapter.fhir.bundle_index import (
 )
 from adapter.fhir.json_input import decode
 from adapter.fhir.links import StudyLink, check_links
-from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage
+from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage, ReportInputs
 from adapter.fhir.parse_copies import patient_copy
 from adapter.fhir.parse_lesion import read_lesion
 from adapter.fhir.parse_study import (
@@ -41,6 +41,7 @@ from adapter.fhir.reader import (
     get_pattern,
     get_str,
 )
+from adapter.fhir.report_inputs import unique
 
 BUNDLE_TYPES = frozenset({"message", "collection"})
 OBSERVATION_KINDS = frozenset(
@@ -121,8 +122,8 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
     kinds = _observations(index, problems)
     reference, ref_paths = (read_reference_uptake(kinds[codes.OBS_REFERENCE_UPTAKE][0], problems)
                             if kinds[codes.OBS_REFERENCE_UPTAKE] else (None, {}))
-    context, ctx_paths = (read_context(kinds[codes.OBS_CLINICAL_CONTEXT][0], problems)
-                          if kinds[codes.OBS_CLINICAL_CONTEXT] else ({}, {}))
+    context, ctx_paths, history = (read_context(kinds[codes.OBS_CLINICAL_CONTEXT][0], problems)
+                                   if kinds[codes.OBS_CLINICAL_CONTEXT] else ({}, {}, {}))
     if not kinds[codes.OBS_LESION_FINDING]:
         problems.add(IssueCode.REQUIRED, "Bundle.entry",
                      "the message has no lesion finding Observation (code lesion-finding)")
@@ -137,12 +138,12 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
                     what="the clinical context", subject_required=False, derived_required=False)
     read = [read_lesion(e, index, link, problems) for e in kinds[codes.OBS_LESION_FINDING]]
     lesions = [r for r in read if r is not None]
-    _check_unique([s for _, s in lesions], problems)
+    _check_unique([s for _, s, _ in lesions], problems)
     patient = patient_copy(facts.patient, problems) if facts.patient is not None else None
     if problems or facts.uid is None or facts.subject is None or facts.started is None:
         return None
     study = Study(
-        lesions=tuple(lesion for lesion, _ in lesions),
+        lesions=tuple(lesion for lesion, _, _ in lesions),
         context=StudyContext(injected_activity_mbq=facts.injected_activity_mbq,
                              uptake_time_min=facts.uptake_time_min,
                              field_of_view=facts.field_of_view, **context),
@@ -152,11 +153,19 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
         "study_uid": facts.uid, "subject": facts.subject, "started": facts.started,
         "imaging_study": CopiedEntry(imaging.full_url, facts.copy),
         "patient": patient,
-        "body_structures": tuple(s.body_structure for _, s in lesions),
-        "lesions": tuple(s for _, s in lesions),
+        "body_structures": tuple(s.body_structure for _, s, _ in lesions),
+        "lesions": tuple(s for _, s, _ in lesions),
         "study": study,
         "study_paths": {**facts.paths, **ref_paths, **ctx_paths,
                         "lesions": "Bundle.entry"},
+        "report_inputs": ReportInputs(
+            interpreters=unique(r for _, _, x in lesions for r in x.performers),
+            based_on=unique([*facts.based_on, *(r for _, _, x in lesions for r in x.based_on)]),
+            radiopharmaceutical=facts.radiopharmaceutical,
+            history=history,
+            lesion_suv_mean={s.lesion_id: x.suv_mean for _, s, x in lesions
+                             if x.suv_mean is not None},
+        ),
     }
 
 

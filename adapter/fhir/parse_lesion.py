@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapter.domain import (
     AnatomicCorrelate,
@@ -35,7 +35,10 @@ from adapter.fhir.reader import (
     get_objects,
     get_quantity,
 )
+from adapter.fhir.report_inputs import INTERPRETER_TYPES, ORDER_TYPES, read_references
 
+SUV_MEAN = "suv_mean"
+"""Not a Lesion field: the SUVmean travels in :class:`LesionExtras`."""
 LESION_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
 
 _CODED: dict[str, tuple[str, str, dict[str, StrEnum]]] = {
@@ -54,16 +57,29 @@ _COMPONENTS = frozenset(
     {*_CODED, codes.OBS_UPTAKE_LEVEL, codes.OBS_LESION_SIZE, codes.OBS_ORGAN_SYSTEM}
 )
 _SUVMAX = "SUVmax"
+_SUVMEAN = "SUVmean"
+
+
+class LesionExtras(NamedTuple):
+    """What a finding gives that no rule reads and the answer shows (ReportInputs)."""
+
+    performers: list[JsonObject]
+    based_on: list[JsonObject]
+    suv_mean: float | None
 
 
 def read_lesion(
     entry: Entry, index: BundleIndex, link: StudyLink, problems: Problems
-) -> tuple[Lesion, LesionSource] | None:
-    """The lesion and its source; ``None`` (with problems recorded) when it cannot be read."""
+) -> tuple[Lesion, LesionSource, LesionExtras] | None:
+    """The lesion, its source and its extras; ``None`` (with problems recorded) when it
+    cannot be read."""
     res, path = entry.resource, entry.path
     before = problems.count
     status = get_code(res, "status", path, problems, LESION_STATUSES)
     check_links(res, path, index, link, problems)
+    extras = LesionExtras(
+        read_references(res, "performer", path, index, problems, INTERPRETER_TYPES),
+        read_references(res, "basedOn", path, index, problems, ORDER_TYPES), None)
     lesion_id, focus, body_structure = _tracking_id(res, path, index, link, problems)
     body_site = get_concept(res, "bodySite", path, problems)
     site, site_code = _site(body_site, f"{path}.bodySite", problems) if body_site else ("", None)
@@ -78,12 +94,13 @@ def read_lesion(
     if (problems.count > before or not (status and lesion_id and focus and body_site)
             or body_structure is None):
         return None
+    extras = extras._replace(suv_mean=fields.pop(SUV_MEAN, None))
     site_class: SiteClass = fields["site_class"]
     organ = fields.pop("organ_system", None) or ("bone" if site_class.is_bone else site_code)
     lesion = Lesion(lesion_id=lesion_id, site=site, organ_system=organ or site, **fields)
     source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths,
                           body_structure)
-    return lesion, source
+    return lesion, source, extras
 
 
 def _tracking_id(
@@ -166,8 +183,8 @@ def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str 
             return None
         concept = derivation[0].get("valueCodeableConcept")
         derived = coding_code(concept, codes.SNOMED) if isinstance(concept, dict) else None
-        # SUVmean/SUVpeak are allowed as supporting data; the rules read SUVmax only.
-        return _SUVMAX if derived == codes.SNOMED_MAXIMUM else None
+        # SUVpeak and others are allowed as supporting data; SUVmax is scored, SUVmean shown.
+        return {codes.SNOMED_MAXIMUM: _SUVMAX, codes.SNOMED_MEAN: _SUVMEAN}.get(derived or "")
     return None
 
 
@@ -220,6 +237,7 @@ def _read_organ(
 _READERS: dict[str, _Reader] = {
     codes.OBS_UPTAKE_LEVEL: _read_level,
     _SUVMAX: _quantity_reader("suv_max", codes.UCUM_SUVBW),
+    _SUVMEAN: _quantity_reader(SUV_MEAN, codes.UCUM_SUVBW),
     codes.OBS_LESION_SIZE: _quantity_reader("size_mm", codes.UCUM_MM),
     codes.OBS_ORGAN_SYSTEM: _read_organ,
 }

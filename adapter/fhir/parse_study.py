@@ -29,6 +29,7 @@ from adapter.fhir.reader import (
     is_uri,
     read_coding,
 )
+from adapter.fhir.report_inputs import ORDER_TYPES, read_references
 
 DICOM_UID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
 IMAGING_STATUSES = frozenset({"registered", "available"})
@@ -52,6 +53,10 @@ class StudyFacts:
     injected_activity_mbq: float | None = None
     uptake_time_min: float | None = None
     field_of_view: str | None = None
+    based_on: list[JsonObject] = field(default_factory=list)
+    """The ImagingStudy's ``basedOn`` References (the order), checked."""
+    radiopharmaceutical: JsonObject | None = None
+    """The radiopharmaceutical Coding that matched the value set."""
     paths: dict[str, str] = field(default_factory=dict)
     copy: JsonObject = field(default_factory=dict)
     """The ImagingStudy as the output repeats it: only what is validated here."""
@@ -64,6 +69,7 @@ def read_imaging_study(entry: Entry, index: BundleIndex, problems: Problems) -> 
     status = get_code(res, "status", path, problems, IMAGING_STATUSES)
     facts.subject, facts.patient = read_patient_reference(res, "subject", path, index, problems)
     facts.started = get_date_time(res, "started", path, problems)
+    facts.based_on = read_references(res, "basedOn", path, index, problems, ORDER_TYPES)
     modalities = _modalities(res, path, problems)
     seen: set[str] = set()
     extensions = [_read_extension(ext, ext_path, facts, seen, problems)
@@ -138,9 +144,11 @@ def _read_extension(
     seen.add(url)
     if url == codes.EXT_RADIOPHARMACEUTICAL:
         concept = get_concept(ext, "valueCodeableConcept", path, problems)
-        if concept is None or not _check_tracer(concept, f"{path}.valueCodeableConcept",
-                                                problems):
+        tracer = (_tracer(concept, f"{path}.valueCodeableConcept", problems)
+                  if concept is not None else None)
+        if concept is None or tracer is None:
             return None
+        facts.radiopharmaceutical = tracer
         return {"url": url, "valueCodeableConcept": concept}
     if url == codes.EXT_FIELD_OF_VIEW:
         facts.field_of_view = get_str(ext, "valueString", path, problems)
@@ -168,15 +176,16 @@ def _quantity_copy(quantity: JsonObject, unit: str) -> JsonObject:
     return out
 
 
-def _check_tracer(concept: JsonObject, path: str, problems: Problems) -> bool:
-    for system, allowed in TRACERS.items():
-        code = coding_code(concept, system)
-        if code is not None and code in allowed:
-            return True
+def _tracer(concept: JsonObject, path: str, problems: Problems) -> JsonObject | None:
+    """The (validated, copied) Coding of the value set in ``concept``; None after a problem."""
+    for coding in concept.get("coding", ()):
+        allowed = TRACERS.get(coding["system"])
+        if allowed is not None and coding["code"] in allowed:
+            return dict(coding)
     problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
                  "the radiopharmaceutical must come from ValueSet sstr-radiopharmaceutical "
                  "(Ga-68 DOTATATE, DOTATOC, DOTANOC, NODAGA-JR11)")
-    return False
+    return None
 
 
 def read_reference_uptake(
@@ -231,10 +240,14 @@ _GRADES: dict[str, Grade] = {g.value: g for g in Grade}
 _THERAPIES: dict[str, Therapy] = {t.value: t for t in Therapy}
 
 
-def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict[str, str]]:
-    """Supplementary Table 1 history items as keyword arguments of ``StudyContext``."""
+def read_context(
+    entry: Entry, problems: Problems
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Supplementary Table 1 history items as keyword arguments of ``StudyContext``, their
+    FHIRPaths, and the history texts as given (symptoms, previous imaging, ...) by item code."""
     out: dict[str, Any] = {}
     paths: dict[str, str] = {}
+    history: dict[str, str] = {}
     therapies: set[Therapy] = set()
     therapies_given = False
     check_one_value(entry.resource, entry.path, problems)
@@ -260,7 +273,10 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
             value = get_date_time(comp, "valueDateTime", c_path, problems)
             out[_DATE_ITEMS[code]] = date_of(value) if value else None
         elif code in _STRING_ITEMS:
-            out[_STRING_ITEMS[code]] = get_str(comp, "valueString", c_path, problems) is not None
+            text = get_str(comp, "valueString", c_path, problems)
+            out[_STRING_ITEMS[code]] = text is not None
+            if text is not None:
+                history[code] = text
         else:
             therapies_given = True
             therapy = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_THERAPY,
@@ -269,4 +285,4 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
                 therapies.add(_THERAPIES[therapy])
     if therapies_given:
         out["prior_therapies"] = frozenset(therapies)
-    return out, paths
+    return out, paths, history
