@@ -75,9 +75,11 @@ class Problems:
 
 def bounded(issues: tuple[Issue, ...] | list[Issue], more: int = 0) -> list[Issue]:
     """At most :data:`MAX_ISSUES` issues, plus one that counts the ones left out."""
+    if not more and len(issues) == MAX_ISSUES + 1 and issues[-1].code is IssueCode.TOO_COSTLY:
+        return list(issues)  # bounded already
     kept = list(issues[:MAX_ISSUES])
     left_out = more + max(0, len(issues) - MAX_ISSUES)
-    if left_out and not (kept and kept[-1].code is IssueCode.TOO_COSTLY):
+    if left_out:
         kept.append(Issue(IssueCode.TOO_COSTLY, "Bundle",
                           f"{left_out} more problem(s) found and not listed (at most "
                           f"{MAX_ISSUES} are reported): fix the ones above and resend"))

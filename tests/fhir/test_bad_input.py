@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapter.fhir.bindings import check_resource
+from adapter.fhir.problems import MAX_ISSUES, IssueCode
+from adapter.fhir.strict import structure_issues
 from adapter.service.pipeline import REJECT_STATUS, ScoringPipeline
 from adapter.service.results import Processed, Rejected
 from adapter.tools.synthetic import synthetic_message
@@ -133,3 +135,23 @@ def test_replacing_any_element_of_a_valid_message_never_raises(
         for output in outcome.outputs:
             Bundle.model_validate_json(output.body)
             assert check_resource(orjson.loads(output.body)) == []
+
+
+def test_an_outcome_lists_at_most_100_issues_and_counts_the_rest() -> None:
+    body = (CORPUS / "many-bad-entries.json").read_bytes()
+
+    issues = orjson.loads(ScoringPipeline()(body).outcome)["issue"]  # type: ignore[union-attr]
+
+    assert len(issues) == MAX_ISSUES + 1
+    assert issues[-1]["code"] == "too-costly"
+    assert issues[-1]["diagnostics"].startswith("400 more problem(s)")
+
+
+def test_the_strict_validator_bounds_its_answer_too() -> None:
+    doc = {"resourceType": "Bundle", "type": "message",
+           "entry": [{"resource": {"resourceType": "Observation", "status": 5}}] * 300}
+
+    issues = structure_issues(doc)
+
+    assert len(issues) == MAX_ISSUES + 1
+    assert issues[-1].code is IssueCode.TOO_COSTLY

@@ -1,4 +1,4 @@
-"""ReportInputs: the optional inputs the answer shows (interpreter, order, tracer, history, SUVmean)."""
+"""ReportInputs: what only the answer shows (interpreter, order, tracer, history, SUVmean)."""
 
 from __future__ import annotations
 
