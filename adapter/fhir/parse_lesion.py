@@ -21,7 +21,7 @@ from adapter.fhir.message import CopiedEntry, LesionSource
 from adapter.fhir.parse_copies import body_structure_copy
 from adapter.fhir.parse_study import component_code
 from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.r4 import check_element, check_one_value
+from adapter.fhir.r4 import VALUE_X, check_element, check_one_value
 from adapter.fhir.reader import (
     JsonObject,
     as_list,
@@ -143,7 +143,8 @@ def _components(
     seen: set[str] = set()
     check_one_value(res, path, problems)
     for c_path, comp in get_objects(res, "component", path, problems):
-        check_element(comp, c_path, problems)
+        if "modifierExtension" in comp or len(VALUE_X.intersection(comp)) > 1:
+            check_element(comp, c_path, problems)  # inline test: this runs per component
         code = _lesion_component(comp, c_path, problems)
         if code is None:
             continue
