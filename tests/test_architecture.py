@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
 import pytest
@@ -97,18 +96,3 @@ def test_the_tools_live_outside_the_fhir_edge() -> None:
     assert not (PACKAGE / "fhir" / "synthetic.py").exists()
     assert (PACKAGE / "tools" / "examples.py").exists()
 
-
-def test_the_r4_resource_types_are_those_of_the_r4_definitions() -> None:
-    from adapter.fhir.r4 import R4_RESOURCE_TYPES
-
-    definitions = (PACKAGE.parent / "fhir_profiles" / "node_modules" / "@medplum" / "definitions"
-                   / "dist" / "fhir" / "r4" / "profiles-resources.json")
-    bundle = json.loads(definitions.read_text("utf-8"))
-    concrete = {e["resource"]["name"] for e in bundle["entry"]
-                if e["resource"].get("resourceType") == "StructureDefinition"
-                and e["resource"].get("kind") == "resource"
-                and not e["resource"].get("abstract")
-                and e["resource"].get("derivation") == "specialization"}
-
-    # SubscriptionStatus is the R4 Subscriptions Backport's, not part of R4 4.0.1.
-    assert concrete - {"SubscriptionStatus"} == R4_RESOURCE_TYPES

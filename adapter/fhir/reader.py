@@ -32,7 +32,6 @@ URI = re.compile(r"\S+")
 """A FHIR uri (fullUrl, Coding.system, Extension.url): no whitespace."""
 CODE = re.compile(r"[^\s]+( [^\s]+)*")
 _UCUM = "http://unitsofmeasure.org"
-_STRING = re.compile(r"[ \r\n\t\S]+")
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
     + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
@@ -55,9 +54,9 @@ def is_fhir_string(value: object) -> TypeGuard[str]:
         return False
     # isprintable() (C, fast) admits none of the forbidden characters: the usual case skips
     # the regexes, which decide for strings with tabs, line breaks or other non-printables.
+    # FHIR's ``\S`` is XML's (not space, tab, CR, LF): a no-break space is a valid character.
     return value.isprintable() or (
-        _STRING.fullmatch(value) is not None and _FORBIDDEN.search(value) is None
-        and _BIDI.search(value) is None)
+        _FORBIDDEN.search(value) is None and _BIDI.search(value) is None)
 
 
 def is_date_time(value: object, *, instant: bool = False) -> TypeGuard[str]:
