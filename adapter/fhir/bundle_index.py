@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.r4 import R4_RESOURCE_TYPES, check_modifiers
+from adapter.fhir.r4 import R4_RESOURCE_TYPES, UNKNOWN_TYPE, check_modifiers
 from adapter.fhir.reader import JsonObject, is_fhir_string, is_uri
 
 # Elements that exist only in FHIR R5 (the adapter speaks R4 on the wire): a sender
@@ -123,7 +123,7 @@ def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry |
     if rtype not in R4_RESOURCE_TYPES:
         # Never skipped as "another resource": a misspelled Observation would be a lesion lost.
         problems.add(IssueCode.CODE_INVALID, f"{resource_path}.resourceType",
-                     "resourceType is not a FHIR R4 resource type (names are case-sensitive)")
+                     UNKNOWN_TYPE)
         return None
     if rtype in READ_TYPES:
         check_modifiers(item, path, problems)

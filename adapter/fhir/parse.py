@@ -31,13 +31,14 @@ from adapter.fhir.parse_study import (
     read_reference_uptake,
 )
 from adapter.fhir.problems import InvalidMessageError, IssueCode, Problems
-from adapter.fhir.r4 import check_modifiers
+from adapter.fhir.r4 import R4_RESOURCE_TYPES, UNKNOWN_TYPE, check_modifiers
 from adapter.fhir.reader import (
     FHIR_ID,
     JsonObject,
     get_code,
     get_date_time,
     get_object,
+    get_objects,
     get_pattern,
     get_str,
 )
@@ -192,6 +193,8 @@ def _observations(index: BundleIndex, problems: Problems) -> dict[str, list[Entr
             problems.add(IssueCode.INVALID, f"{entry.path}.resourceType",
                          "a lesion-finding, reference-uptake or clinical-context must be an "
                          "Observation")
+        if "contained" in entry.resource:
+            _check_contained(entry, problems)
     for entry in index.of_type("Observation"):
         code = component_code(entry.resource, codes.CS_OBSERVATION)
         if code not in OBSERVATION_KINDS:
@@ -203,6 +206,20 @@ def _observations(index: BundleIndex, problems: Problems) -> dict[str, list[Entr
     for kind in (codes.OBS_REFERENCE_UPTAKE, codes.OBS_CLINICAL_CONTEXT):
         _at_most_one(kinds[kind], f"{kind} Observation", problems)
     return kinds
+
+
+def _check_contained(entry: Entry, problems: Problems) -> None:
+    """Contained resources are not read: one of an unknown type, or a finding hidden there
+    (it would not be scored), is rejected rather than skipped."""
+    for c_path, contained in get_objects(entry.resource, "contained", entry.path, problems):
+        rtype = contained.get("resourceType")
+        if not isinstance(rtype, str) or rtype not in R4_RESOURCE_TYPES:
+            problems.add(IssueCode.CODE_INVALID, f"{c_path}.resourceType",
+                         UNKNOWN_TYPE)
+        elif component_code(contained, codes.CS_OBSERVATION) in OBSERVATION_KINDS:
+            problems.add(IssueCode.NOT_SUPPORTED, c_path,
+                         "a lesion-finding, reference-uptake or clinical-context must be an "
+                         "entry of the Bundle, not a contained resource")
 
 
 def _check_unique(sources: list[LesionSource], problems: Problems) -> None:

@@ -49,6 +49,7 @@ R4_RESOURCE_TYPES: Final = frozenset(
 """.split()  # noqa: SIM905 (a word list reads better than 146 quoted names)
 )
 """Every concrete resource type of FHIR R4 4.0.1 (tests check it against the R4 definitions)."""
+UNKNOWN_TYPE = "resourceType is not a FHIR R4 resource type (names are case-sensitive)"
 
 
 def check_modifiers(obj: dict[str, Any], path: str, problems: Problems) -> None:

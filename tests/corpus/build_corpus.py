@@ -109,6 +109,12 @@ def _finding_as_basic(m: Json) -> None:
         finding.pop(key, None)
 
 
+def _contained_finding(m: Json) -> None:
+    extra = copy.deepcopy(lesion(m))
+    extra["id"] = "hidden"
+    m["entry"][2]["resource"]["contained"] = [extra]
+
+
 def _context_item(index: int, key: str, value: Any) -> Callable[[Json], None]:
     return _set(lambda m: m["entry"][4]["resource"]["component"][index], key, value)
 
@@ -210,6 +216,11 @@ CASES: list[Case] = [
      "invalid", 422, [f"{L1}.resourceType"]),
     ("resource-type-number.json", _resource_type(5), "invalid", 422, [L1]),
     ("finding-carried-by-basic.json", _finding_as_basic, "invalid", 422, [f"{L1}.resourceType"]),
+    ("contained-unknown-type.json",
+     _set(lambda m: m["entry"][2]["resource"], "contained", [{"resourceType": "Observaton"}]),
+     "invalid", 422, ["Bundle.entry[2].resource.contained[0].resourceType"]),
+    ("finding-hidden-in-contained.json", _contained_finding,
+     "invalid", 422, ["Bundle.entry[2].resource.contained[0]"]),
     # calendar-invalid dates, times and offsets
     ("biopsy-date-february-30.json", _context_item(3, "valueDateTime", "2023-02-30"),
      "invalid", 422, [f"{CTX}.component[3].valueDateTime"]),
