@@ -95,10 +95,25 @@ def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
         entry = _read_entry(i, item, path, problems)
         if entry is None:
             continue
+        rid = entry.resource.get("id")
+        # A reference resolves by fullUrl or by Type/id: both must name one entry only.
+        type_id = f"{entry.resource_type}/{rid}" if isinstance(rid, str) and rid else None
         if entry.full_url in seen:
             problems.add(IssueCode.INVALID, f"{path}.fullUrl", "fullUrl appears more than once")
             continue
+        if type_id is not None and type_id in seen:
+            problems.add(IssueCode.INVALID, f"{entry.path}.id",
+                         "another entry has the same resource type and id")
+            continue
+        if type_id is not None and not entry.full_url.startswith("urn:") and (
+                entry.full_url.rsplit("/", 2)[-2:][0] == entry.resource_type
+                and not entry.full_url.endswith(f"/{type_id}")):
+            problems.add(IssueCode.INVALID, f"{path}.fullUrl",
+                         "fullUrl names another id than the resource's")
+            continue
         seen.add(entry.full_url)
+        if type_id is not None:
+            seen.add(type_id)
         entries.append(entry)
     return entries
 

@@ -69,6 +69,7 @@ def parse_document(doc: Any) -> ParsedMessage:
     entries = read_entries(doc, problems)
     index = BundleIndex(entries)
     header_id = _read_header(entries, index, problems) if bundle_type == "message" else None
+    _at_most_one(index.of_type("MessageHeader"), "MessageHeader", problems)
     message_id = header_id if bundle_type == "message" else bundle_id
     parsed = _read_content(index, problems)
     if problems or parsed is None or message_id is None or timestamp is None:

@@ -110,6 +110,10 @@ def _tracking_id(
     focus = get_objects(res, "focus", path, problems)
     if not focus:
         return None, None, None
+    if len(focus) > 1:
+        problems.add(IssueCode.INVALID, f"{path}.focus",
+                     "a lesion finding has exactly one focus (its lesion's BodyStructure)")
+        return None, None, None
     # The key "focus[0]" makes the issue's FHIRPath name the array item.
     body = resolve_reference({"focus[0]": focus[0][1]}, "focus[0]", path, index, problems,
                              "BodyStructure")

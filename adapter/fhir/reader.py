@@ -303,6 +303,13 @@ def get_coded(
         return None
     index, coding = found
     code = coding.get("code")
+    codings = concept["coding"]
+    if len(codings) > 1 and any(
+            type(c) is dict and c.get("system") == system and c.get("code") != code
+            for c in codings[index + 1:]):
+        problems.add(IssueCode.CODE_INVALID, f"{path}.{key}.coding",
+                     f"{key} has codings from {system} that disagree: give one")
+        return None
     if isinstance(code, str) and code in allowed and code.strip():
         return code  # valid: the paths below are only built for a problem
     return get_code(coding, "code", f"{path}.{key}.coding[{index}]", problems, allowed)

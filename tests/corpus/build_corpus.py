@@ -109,6 +109,31 @@ def _finding_as_basic(m: Json) -> None:
         finding.pop(key, None)
 
 
+def _two_focus(m: Json) -> None:
+    lesion(m)["focus"].append({"reference": m["entry"][7]["fullUrl"]})
+
+
+def _disagreeing_codings(m: Json) -> None:
+    lesion(m)["component"][0]["valueCodeableConcept"]["coding"].append(
+        {"system": codes.CS_SITE_CLASS, "code": "bone-atypical"})
+
+
+def _second_header(m: Json) -> None:
+    header = copy.deepcopy(m["entry"][0]["resource"])
+    header["id"] = "second-header"
+    m["entry"].append({"fullUrl": "urn:uuid:2f0d3c1e-9a4b-4c3d-8e2f-1a2b3c4d5e6f",
+                       "resource": header})
+
+
+def _same_type_id(m: Json) -> None:
+    m["entry"][6]["resource"]["id"] = m["entry"][8]["resource"]["id"] = "finding"
+
+
+def _full_url_other_id(m: Json) -> None:
+    m["entry"][1]["fullUrl"] = "https://ehr.example.org/fhir/Patient/another"
+    m["entry"][1]["resource"]["id"] = "p1"
+
+
 def _contained_finding(m: Json) -> None:
     extra = copy.deepcopy(lesion(m))
     extra["id"] = "hidden"
@@ -221,6 +246,14 @@ CASES: list[Case] = [
      "invalid", 422, ["Bundle.entry[2].resource.contained[0].resourceType"]),
     ("finding-hidden-in-contained.json", _contained_finding,
      "invalid", 422, ["Bundle.entry[2].resource.contained[0]"]),
+    # ambiguous messages: two answers where the rules read one
+    ("two-focus-body-structures.json", _two_focus, "invalid", 422, [f"{L1}.focus"]),
+    ("disagreeing-site-class-codings.json", _disagreeing_codings,
+     "invalid", 422, [f"{L1}.component[0].valueCodeableConcept.coding"]),
+    ("second-message-header.json", _second_header, "invalid", 422, ["Bundle.entry[9].resource"]),
+    ("same-type-and-id-twice.json", _same_type_id, "invalid", 422, ["Bundle.entry[8].resource.id"]),
+    ("full-url-names-another-id.json", _full_url_other_id,
+     "invalid", 422, ["Bundle.entry[1].fullUrl"]),
     # calendar-invalid dates, times and offsets
     ("biopsy-date-february-30.json", _context_item(3, "valueDateTime", "2023-02-30"),
      "invalid", 422, [f"{CTX}.component[3].valueDateTime"]),
