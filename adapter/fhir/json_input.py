@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from adapter.fhir.problems import InvalidMessageError, IssueCode, Problems
+from adapter.fhir.problems import InvalidMessageError, IssueCode, Problems, element_name
 
 
 def decode(body: bytes) -> Any:
@@ -84,10 +84,10 @@ def _check_members(body: bytes) -> None:
         value, path = stack.pop()
         if isinstance(value, _Members):
             for key in value.duplicates:
-                problems.add(IssueCode.STRUCTURE, f"{path}.{key}",
+                problems.add(IssueCode.STRUCTURE, f"{path}.{element_name(key)}",
                              "this member name appears more than once in one JSON object "
                              "(RFC 8259: receivers may read different values)")
-            stack.extend((v, f"{path}.{k}") for k, v in reversed(value.items()))
+            stack.extend((v, f"{path}.{element_name(k)}") for k, v in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(value))))
     if problems:

@@ -6,11 +6,21 @@ and says in words what is wrong, without quoting the message (no patient data).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 import orjson
+
+_ELEMENT_NAME = re.compile(r"_?[A-Za-z][A-Za-z0-9]{0,63}")
+
+
+def element_name(key: str) -> str:
+    """``key`` as a step of a FHIRPath: a FHIR element name (``_x`` for a primitive's
+    extensions) as is, any other member name as ``*``, so a sender's arbitrary text (it may be
+    patient data, a control character) is never echoed in an expression."""
+    return key if _ELEMENT_NAME.fullmatch(key) else "*"
 
 
 class IssueCode(StrEnum):

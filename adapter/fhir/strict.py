@@ -13,7 +13,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
-from adapter.fhir.problems import Issue, IssueCode, Problems
+from adapter.fhir.problems import Issue, IssueCode, Problems, element_name
 from adapter.fhir.r4 import R4_RESOURCE_TYPES
 
 MAX_DEPTH = 64
@@ -71,7 +71,7 @@ def _precheck(doc: Any, problems: Problems) -> None:
                     problems.add(IssueCode.NOT_SUPPORTED, f"{path}.resourceType",
                                  "structure (FHIR R4): strict validation has no model for "
                                  "this resource type")
-            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in value.items()
+            stack.extend((v, f"{path}.{element_name(k)}", depth + 1) for k, v in value.items()
                          if isinstance(v, dict | list))
         elif isinstance(value, list):
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)
@@ -98,7 +98,7 @@ def fhirpath(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             path += f"[{part}]"
         elif not part.startswith(("function-", "__")):
-            path += f".{part}"
+            path += f".{element_name(part)}"
     return path
 
 

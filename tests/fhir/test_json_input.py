@@ -99,3 +99,12 @@ def test_a_valid_message_takes_the_cheap_path() -> None:
     body = build_message(5)
 
     assert _same_member_count(body, orjson.loads(body))
+
+
+def test_a_member_name_that_is_no_element_name_is_not_echoed() -> None:
+    body = '{"resourceType": "Bundle", "Muster \u202e": 1, "Muster \u202e": 2}'.encode()
+
+    with pytest.raises(InvalidMessageError) as info:
+        decode(body)
+
+    assert [i.expression for i in info.value.issues] == ["Bundle.*"]
