@@ -77,9 +77,8 @@ def read_lesion(
     before = problems.count
     status = get_code(res, "status", path, problems, LESION_STATUSES)
     check_links(res, path, index, link, problems)
-    extras = LesionExtras(
-        read_references(res, "performer", path, index, problems, INTERPRETER_TYPES),
-        read_references(res, "basedOn", path, index, problems, ORDER_TYPES), None)
+    performers = read_references(res, "performer", path, index, problems, INTERPRETER_TYPES)
+    based_on = read_references(res, "basedOn", path, index, problems, ORDER_TYPES)
     lesion_id, focus, body_structure = _tracking_id(res, path, index, link, problems)
     body_site = get_concept(res, "bodySite", path, problems)
     site, site_code = _site(body_site, f"{path}.bodySite", problems) if body_site else ("", None)
@@ -94,7 +93,7 @@ def read_lesion(
     if (problems.count > before or not (status and lesion_id and focus and body_site)
             or body_structure is None):
         return None
-    extras = extras._replace(suv_mean=fields.pop(SUV_MEAN, None))
+    extras = LesionExtras(performers, based_on, fields.pop(SUV_MEAN, None))
     site_class: SiteClass = fields["site_class"]
     organ = fields.pop("organ_system", None) or ("bone" if site_class.is_bone else site_code)
     lesion = Lesion(lesion_id=lesion_id, site=site, organ_system=organ or site, **fields)
@@ -147,7 +146,8 @@ def _components(
     seen: set[str] = set()
     check_one_value(res, path, problems)
     for c_path, comp in get_objects(res, "component", path, problems):
-        if "modifierExtension" in comp or len(VALUE_X.intersection(comp)) > 1:
+        if "modifierExtension" in comp or (len(comp) > 1
+                                            and len(VALUE_X.intersection(comp)) > 1):
             check_element(comp, c_path, problems)  # inline test: this runs per component
         code = _lesion_component(comp, c_path, problems)
         if code is None:

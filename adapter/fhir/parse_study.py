@@ -198,7 +198,8 @@ def read_reference_uptake(
               codes.OBS_REFERENCE_BLOOD_POOL: "reference.blood_pool_suv_mean"}
     check_one_value(entry.resource, entry.path, problems)
     for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
-        if "modifierExtension" in comp or len(VALUE_X.intersection(comp)) > 1:
+        if "modifierExtension" in comp or (len(comp) > 1
+                                            and len(VALUE_X.intersection(comp)) > 1):
             check_element(comp, c_path, problems)  # inline test: this runs per component
         code = component_code(comp, codes.CS_OBSERVATION)
         if code not in wanted:
@@ -253,7 +254,8 @@ def read_context(
     therapies_given = False
     check_one_value(entry.resource, entry.path, problems)
     for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
-        if "modifierExtension" in comp or len(VALUE_X.intersection(comp)) > 1:
+        if "modifierExtension" in comp or (len(comp) > 1
+                                            and len(VALUE_X.intersection(comp)) > 1):
             check_element(comp, c_path, problems)  # inline test: this runs per component
         code = component_code(comp, codes.CS_CONTEXT)
         if code not in CONTEXT_CODES:
