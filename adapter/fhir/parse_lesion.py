@@ -186,6 +186,13 @@ def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str 
                          "an SUVbw component needs the measurement-derivation extension "
                          "(SNOMED 56851009 Maximum for SUVmax)")
             return None
+        if len(derivation) > 1:
+            problems.add(IssueCode.INVALID, f"{c_path}.extension",
+                         "an SUVbw component has one measurement-derivation extension "
+                         "(Maximum or Mean), not several")
+            return None
+        if len(derivation[0]) > 2:
+            check_one_value(derivation[0], f"{c_path}.extension", problems)
         concept = derivation[0].get("valueCodeableConcept")
         derived = coding_code(concept, codes.SNOMED) if isinstance(concept, dict) else None
         # SUVpeak and others are allowed as supporting data; SUVmax is scored, SUVmean shown.

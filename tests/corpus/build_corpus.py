@@ -109,6 +109,12 @@ def _finding_as_basic(m: Json) -> None:
         finding.pop(key, None)
 
 
+def _two_derivations(m: Json) -> None:
+    suv = lesion(m)["component"][3]
+    suv["extension"].insert(0, {"url": codes.EXT_MEASUREMENT_DERIVATION, "valueCodeableConcept": {
+        "coding": [{"system": codes.SNOMED, "code": codes.SNOMED_MEAN}]}})
+
+
 def _two_focus(m: Json) -> None:
     lesion(m)["focus"].append({"reference": m["entry"][7]["fullUrl"]})
 
@@ -250,6 +256,8 @@ CASES: list[Case] = [
     ("two-focus-body-structures.json", _two_focus, "invalid", 422, [f"{L1}.focus"]),
     ("disagreeing-site-class-codings.json", _disagreeing_codings,
      "invalid", 422, [f"{L1}.component[0].valueCodeableConcept.coding"]),
+    ("two-suv-derivations.json", _two_derivations,
+     "invalid", 422, [f"{L1}.component[3].extension"]),
     ("second-message-header.json", _second_header, "invalid", 422, ["Bundle.entry[9].resource"]),
     ("same-type-and-id-twice.json", _same_type_id, "invalid", 422, ["Bundle.entry[8].resource.id"]),
     ("full-url-names-another-id.json", _full_url_other_id,
