@@ -6,8 +6,9 @@ layers the examples go through: structure (fhir.resources R4B), the project's re
 bindings and FHIRPath invariants (adapter.fhir.bindings), the SUSHI-compiled
 profiles (@medplum/core through fhir_profiles/tools/validate.mjs), and the independent R4
 check of fhir_profiles/tools/conformance.mjs (R4 JSON schema, fhirpath.js invariants with
-the R4 model, patterns/fixed values/slices against the snapshots, UCUM, references). A failure shows up
-as an error at the teardown of the session's last test, naming the file and FHIRPath.
+the R4 model, patterns/fixed values/slices against the snapshots, UCUM, references).
+A failure shows up as an error at the teardown of the session's last test, naming the
+file and FHIRPath.
 Set SSTR_VALIDATE_TEST_OUTPUTS=0 to switch this off for a quick local run, and
 SSTR_KEEP_TEST_OUTPUTS=DIR to keep the outputs (named by digest) for inspection.
 """

@@ -23,6 +23,7 @@ from adapter.fhir.bundle_index import (
 from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage
 from adapter.fhir.parse_copies import patient_copy
 from adapter.fhir.parse_lesion import StudyLink, read_lesion
+from adapter.fhir.parse_order import order_inputs
 from adapter.fhir.parse_study import (
     StudyFacts,
     component_code,
@@ -163,6 +164,7 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
         "body_structures": tuple(s.body_structure for _, s in lesions),
         "lesions": tuple(s for _, s in lesions),
         "study": study,
+        "report_inputs": order_inputs(index, imaging, kinds[codes.OBS_LESION_FINDING]),
         "study_paths": {**facts.paths, **ref_paths, **ctx_paths,
                         "lesions": "Bundle.entry"},
     }

@@ -105,10 +105,19 @@ def _ambiguity_components(ambiguities: tuple[Ambiguity, ...]) -> list[Json]:
                        coded(codes.CS_RULE, a.code, a.reason)) for a in ambiguities]
 
 
+def finding_reference(source: LesionSource) -> Json:
+    """A logical Reference to the input finding: the answer does not carry it, so its
+    fullUrl (a URI, globally unique) is the identifier (system urn:ietf:rfc:3986)."""
+    return {"type": "Observation",
+            "identifier": {"system": codes.IETF_UUID, "value": source.full_url}}
+
+
 def lesion_assessment(
-    a: LesionAssessment, source: LesionSource, parsed: ParsedMessage, ids: OutputIds
+    a: LesionAssessment, source: LesionSource, parsed: ParsedMessage, ids: OutputIds,
+    report_status: str = "final",
 ) -> Json:
-    """value = the lesion's category; derivedFrom the finding; focus/bodySite carried over."""
+    """value = the lesion's category; derivedFrom the study (literal) and the finding
+    (logical); focus/bodySite carried over; preliminary when the report is."""
     uptake = a.uptake
     table1 = _TABLE1_COMPONENT.get(a.table1_prrt) or _component(
         codes.OBS_TABLE1_PRRT, "valueString", a.table1_prrt)
@@ -127,7 +136,9 @@ def lesion_assessment(
         "resourceType": "Observation",
         "id": ids.id("lesion-assessment", a.lesion.lesion_id),
         "meta": _LESION_META,
-        "status": source.status,
+        "identifier": [{"system": codes.ID_ADAPTER_OUTPUT,
+                        "value": ids.url("lesion-assessment", a.lesion.lesion_id)}],
+        "status": "preliminary" if report_status == "preliminary" else source.status,
         "category": _IMAGING_CATEGORIES,
         "code": _LESION_CODE,
         "subject": parsed.subject,
@@ -136,7 +147,7 @@ def lesion_assessment(
         "issued": parsed.timestamp,
         "valueCodeableConcept": _CATEGORY_CONCEPT[a.category],
         "bodySite": source.body_site,
-        "derivedFrom": [{"reference": source.full_url}],
+        "derivedFrom": [{"reference": parsed.imaging_study.full_url}, finding_reference(source)],
         "component": components,
     }
     if a.notes:
@@ -163,6 +174,7 @@ def overall_assessment(
         "resourceType": "Observation",
         "id": ids.id("overall-assessment"),
         "meta": _OVERALL_META,
+        "identifier": [{"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("overall-assessment")}],
         "status": status,
         "category": _IMAGING_CATEGORIES,
         "code": _OVERALL_CODE,

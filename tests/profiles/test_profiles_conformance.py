@@ -72,7 +72,8 @@ def _r4_invariant(doc: Json) -> None:
 def _project_invariant(doc: Json) -> None:
     # sstr-bdl-2: exactly one ImagingStudy.
     study = next(e for e in doc["entry"] if e["resource"]["resourceType"] == "ImagingStudy")
-    doc["entry"].append({**copy.deepcopy(study), "fullUrl": "urn:uuid:0e0e0e0e-0000-4000-8000-000000000001"})
+    doc["entry"].append({**copy.deepcopy(study),
+                         "fullUrl": "urn:uuid:0e0e0e0e-0000-4000-8000-000000000001"})
 
 
 def _wrong_pattern(doc: Json) -> None:
@@ -104,17 +105,27 @@ def _unknown_contained(doc: Json) -> None:
     _entry(doc, "lesion-finding")["focus"] = [{"reference": "#nowhere"}]
 
 
-SEEDS: dict[str, tuple[Callable[[Json], None], str]] = {
-    "unknown-element": (_unknown_element, "error schema Bundle.entry[{i}].resource: should NOT have additional properties (colour)"),
-    "wrong-primitive-type": (_wrong_primitive_type, "error schema Bundle.entry[{i}].resource.component["),
-    "r4-invariant": (_r4_invariant, "error invariant Bundle.entry[{i}].resource: obs-6"),
-    "project-invariant": (_project_invariant, "error invariant Bundle: sstr-bdl-2"),
-    "wrong-pattern": (_wrong_pattern, "error profile Bundle.entry[{i}].resource.component[3].extension[0].valueCodeableConcept: does not match patternCodeableConcept"),
-    "missing-required-slice": (_missing_required_slice, "error profile Bundle.entry[{i}].resource.component:siteClass: slice siteClass: minimum cardinality 1, found 0"),
-    "slice-repeated": (_slice_repeated, "error profile Bundle.entry[{i}].resource.component:siteClass: slice siteClass: maximum cardinality 1, found 2"),
-    "bad-ucum": (_bad_ucum, 'error ucum Bundle.entry[{i}].resource.component[3].valueQuantity.code: not a valid UCUM unit: "{{SUVbw}}g/ml"'),
-    "dangling-reference": (_dangling_reference, "error reference Bundle.entry[{i}].resource.derivedFrom[0].reference: urn:uuid:0e0e0e0e-0000-4000-8000-00000000dead resolves to no entry"),
-    "unknown-contained": (_unknown_contained, "error reference Bundle.entry[{i}].resource.focus[0].reference: #nowhere names no contained resource"),
+F = "Bundle.entry[{i}].resource"
+SEEDS: dict[str, tuple[Callable[[Json], None], str, str]] = {
+    # name: (seed, "check FHIRPath", start of the message)
+    "unknown-element": (_unknown_element, f"schema {F}",
+                        "should NOT have additional properties (colour)"),
+    "wrong-primitive-type": (_wrong_primitive_type, f"schema {F}.component[2].valueInteger",
+                             "should be number"),
+    "r4-invariant": (_r4_invariant, f"invariant {F}", "obs-6"),
+    "project-invariant": (_project_invariant, "invariant Bundle", "sstr-bdl-2"),
+    "wrong-pattern": (_wrong_pattern, f"profile {F}.component[3].extension[0].valueCodeableConcept",
+                      "does not match patternCodeableConcept"),
+    "missing-required-slice": (_missing_required_slice, f"profile {F}.component:siteClass",
+                               "slice siteClass: minimum cardinality 1, found 0"),
+    "slice-repeated": (_slice_repeated, f"profile {F}.component:siteClass",
+                       "slice siteClass: maximum cardinality 1, found 2"),
+    "bad-ucum": (_bad_ucum, f"ucum {F}.component[3].valueQuantity.code",
+                 'not a valid UCUM unit: "{SUVbw}g/ml"'),
+    "dangling-reference": (_dangling_reference, f"reference {F}.derivedFrom[0].reference",
+                           "urn:uuid:0e0e0e0e-0000-4000-8000-00000000dead resolves to no entry"),
+    "unknown-contained": (_unknown_contained, f"reference {F}.focus[0].reference",
+                          "#nowhere names no contained resource"),
 }
 
 
@@ -124,7 +135,7 @@ def seeded_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[st
     base = json.loads(SEED_BASE.read_text("utf-8"))
     folder = tmp_path_factory.mktemp("seeded")
     files: dict[str, Path] = {}
-    for name, (seed, _) in SEEDS.items():
+    for name, (seed, _, _) in SEEDS.items():
         doc = copy.deepcopy(base)
         seed(doc)
         files[name] = folder / f"{name}.json"
@@ -149,6 +160,7 @@ def test_the_unseeded_base_has_no_error() -> None:
 def test_each_kind_of_check_fails_on_its_seeded_error(
     name: str, seeded_errors: dict[str, list[str]]
 ) -> None:
-    expected = SEEDS[name][1].format(i=_finding_index())
+    _, where, message = SEEDS[name]
+    expected = f"error {where.format(i=_finding_index())}: {message}"
 
     assert any(line.startswith(expected) for line in seeded_errors[name]), seeded_errors[name]
