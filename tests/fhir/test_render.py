@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from datetime import datetime, timedelta
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import orjson
