@@ -1,8 +1,8 @@
 """StudyAssessment -> the response message Bundle (profile SstrReportMessage) as plain dicts.
 
 Entry order: MessageHeader, DiagnosticReport, overall assessment, lesion assessments,
-[tumour-board ServiceRequest, Task, Flag], Provenance, Device, the operating Organization,
-then the Patient, ImagingStudy and lesion BodyStructures (same fullUrls, rebuilt by the
+[next-step ServiceRequests], [tumour-board ServiceRequest, Task, Flag], Provenance, Device,
+the operating Organization, then the Patient, ImagingStudy and lesion BodyStructures (same fullUrls, rebuilt by the
 parser from what it validated) so the Bundle is self-contained: every literal reference
 resolves inside it; what lives elsewhere (the input findings, the reading physician, the
 order) is a logical reference (``Reference.identifier``). Every id is a UUIDv5 of the input
@@ -23,6 +23,7 @@ from adapter.fhir.conclusion import conclusion_lines, lesion_label
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
 from adapter.fhir.narrative import html_document, narrative_div
+from adapter.fhir.next_steps import next_step_requests
 from adapter.fhir.render_observations import (
     category_concept,
     lesion_assessment,
@@ -92,16 +93,20 @@ def render(
     ids = OutputIds(parsed.message_id, parsed.study_uid)
     status = report_status(parsed, options)
     sources = {s.lesion_id: s for s in parsed.lesions}
-    lesions = [lesion_assessment(a, sources[a.lesion.lesion_id], parsed, ids, status)
+    steps = next_step_requests(assessment, parsed, ids, status)
+    lesions = [lesion_assessment(a, sources[a.lesion.lesion_id], parsed, ids, status,
+                                 steps.by_step)
                for a in assessment.lesions]
     # Each lesion assessment's URL is referenced three times: built once here.
     lesion_urls = [ids.url("lesion-assessment", a.lesion.lesion_id) for a in assessment.lesions]
     overall = overall_assessment(assessment, parsed, ids, status, lesion_urls)
-    report = diagnostic_report(assessment, parsed, ids, status, lesion_urls)
+    report = diagnostic_report(assessment, parsed, ids, status, lesion_urls,
+                               [url for url, _ in steps.resources])
     resources: list[tuple[str, Json]] = [
         (ids.url("report"), report),
         (ids.url("overall-assessment"), overall),
         *zip(lesion_urls, lesions, strict=True),
+        *steps.resources,
     ]
     board: Json | None = None
     shared = [(ids.url("device"), device(ids)), (ids.url("operator"), operator(ids, options))]
@@ -145,7 +150,7 @@ def header(parsed: ParsedMessage, ids: OutputIds, options: ReportOptions) -> Jso
 
 def diagnostic_report(
     assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str,
-    lesion_urls: list[str],
+    lesion_urls: list[str], step_urls: list[str] | None = None,
 ) -> Json:
     lines = conclusion_lines(assessment)
     div = narrative_div(assessment, lines)
@@ -158,6 +163,9 @@ def diagnostic_report(
         "id": ids.id("report"),
         "meta": _REPORT_META,
         "text": {"status": "generated", "div": div},
+        **({"extension": [{"url": codes.EXT_NEXT_STEP_REQUEST,
+                           "valueReference": {"reference": url}} for url in step_urls]}
+           if step_urls else {}),
         "identifier": [{"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("report")}],
         **({"basedOn": list(inputs.based_on)} if inputs.based_on else {}),
         "status": status,

@@ -112,12 +112,21 @@ def finding_reference(source: LesionSource) -> Json:
             "identifier": {"system": codes.IETF_UUID, "value": source.full_url}}
 
 
+def _next_step(text: str, request_url: str | None) -> Json:
+    component = _component(codes.OBS_NEXT_STEP, "valueString", text)
+    if request_url is None:
+        return component
+    return {"extension": [{"url": codes.EXT_NEXT_STEP_REQUEST,
+                           "valueReference": {"reference": request_url}}], **component}
+
+
 def lesion_assessment(
     a: LesionAssessment, source: LesionSource, parsed: ParsedMessage, ids: OutputIds,
-    report_status: str = "final",
+    report_status: str = "final", step_requests: dict[tuple[str, int], str] | None = None,
 ) -> Json:
     """value = the lesion's category; derivedFrom the study (literal) and the finding
-    (logical); focus/bodySite carried over; preliminary when the report is."""
+    (logical); focus/bodySite carried over; preliminary when the report is; each next step
+    that has a request (``step_requests``) names it (extension next-step-request)."""
     uptake = a.uptake
     table1 = _TABLE1_COMPONENT.get(a.table1_prrt) or _component(
         codes.OBS_TABLE1_PRRT, "valueString", a.table1_prrt)
@@ -127,7 +136,8 @@ def lesion_assessment(
         _LEVEL_COMPONENT[uptake.level],
         _SOURCE_COMPONENT[uptake.source],
         table1,
-        *[_component(codes.OBS_NEXT_STEP, "valueString", s.text) for s in a.next_steps],
+        *[_next_step(s.text, (step_requests or {}).get((a.lesion.lesion_id, i)))
+          for i, s in enumerate(a.next_steps)],
         _REPRESENTATIVE[a.representative],
         _WAIVED[a.waived],
         *_ambiguity_components(a.ambiguities),

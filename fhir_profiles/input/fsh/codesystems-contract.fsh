@@ -99,3 +99,13 @@ Description: "Organ systems used to group lesions when choosing a representative
 * #thyroid "Thyroid" "Thyroid gland."
 * #soft-tissue "Other soft tissue" "Other soft tissue."
 * #other "Other" "Another organ system."
+
+CodeSystem: SstrNextStep
+Id: sstr-next-step
+Title: "SSTR-RADS next steps"
+Description: "The follow-up and work-up steps of SSTR-RADS 1.0 a scheduler acts on (ServiceRequest.code of SstrNextStepRequest). No LOINC, SNOMED CT or DICOM code for these orderables was verified offline; the request's text repeats the paper's wording."
+* ^caseSensitive = true
+* ^content = #complete
+* #follow-up-imaging "Follow-up SSTR-PET or whole-body MRI" "3A/3B follow-up imaging after 3-6 months, or 3 months with a raised proliferation index (SSTR-RADS-3 section)."
+* #fdg-pet "18F-FDG PET" "3D work-up: 18F-FDG PET might be of value (Table 1, row 3D)."
+* #tissue-confirmation "Tissue confirmation of tumour histology" "3C/3D work-up: tissue confirmation (biopsy) should be considered (Table 1, rows 3C and 3D)."

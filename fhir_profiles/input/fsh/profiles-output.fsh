@@ -227,3 +227,27 @@ Description: "A chart banner that a PRRT tumour-board review is pending, until t
 * period.end 1..1
 * period.end ^short = "The review's due date: the banner does not outlive the request"
 * author 1..1
+
+Profile: SstrNextStepRequest
+Parent: ServiceRequest
+Id: sstr-next-step-request
+Title: "SSTR-RADS next-step request"
+Description: "A follow-up (3A/3B: SSTR-PET or whole-body MRI in a window of months after the study) or work-up (3C/3D: tissue confirmation, 18F-FDG PET) the paper prescribes, proposed by the adapter: draft while the report is preliminary, active once it is final."
+* identifier 1..*
+* status MS
+* intent = #proposal
+* code 1..1
+* code.coding 1..*
+* code from SstrNextStepVS (required)
+* subject 1..1
+* subject only Reference(Patient)
+* occurrence[x] 1..1
+* occurrence[x] only Period
+* occurrencePeriod.start 1..1
+* occurrencePeriod ^short = "Follow-up: study date + 3..6 (or 3..3) months; work-up: from the report, no end (the paper gives none)"
+* authoredOn 1..1
+* requester 1..1
+* requester only Reference(Device)
+* reasonReference 1..*
+* reasonReference only Reference(Observation)
+* reasonReference ^short = "The lesion assessment(s) the step is for"

@@ -128,3 +128,9 @@ Description: "preliminary (the default, and whenever a finding is preliminary), 
 * http://hl7.org/fhir/diagnostic-report-status#final
 * http://hl7.org/fhir/diagnostic-report-status#amended
 * http://hl7.org/fhir/diagnostic-report-status#corrected
+
+ValueSet: SstrNextStepVS
+Id: sstr-next-step
+Title: "SSTR-RADS next steps"
+Description: "All next steps a scheduler acts on."
+* include codes from system SstrNextStep
