@@ -141,7 +141,7 @@ DICOM_MODALITY_CT: Final = "CT"
 PROFILE_PROVENANCE: Final = f"{SD_BASE}/sstr-provenance"
 PROFILE_TUMOUR_BOARD_FLAG: Final = f"{SD_BASE}/sstr-tumour-board-flag"
 
-# --- output workflow (issue: routable tumour-board request, honest provenance) ---------
+# --- output workflow: tumour-board request, provenance, next steps ------------------
 PROFILE_TUMOUR_BOARD_REQUEST: Final = f"{SD_BASE}/sstr-tumour-board-request"
 PROVENANCE_ACTIVITY: Final = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 SOURCE_ENDPOINT: Final = f"{CANONICAL_BASE}/endpoint/sstr-adapter"

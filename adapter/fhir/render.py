@@ -1,12 +1,13 @@
 """StudyAssessment -> the response message Bundle (profile SstrReportMessage) as plain dicts.
 
 Entry order: MessageHeader, DiagnosticReport, overall assessment, lesion assessments,
-[next-step ServiceRequests], [tumour-board ServiceRequest, Task, Flag], Provenance, Device,
-the operating Organization, then the Patient, ImagingStudy and lesion BodyStructures (same fullUrls, rebuilt by the
-parser from what it validated) so the Bundle is self-contained: every literal reference
-resolves inside it; what lives elsewhere (the input findings, the reading physician, the
-order) is a logical reference (``Reference.identifier``). Every id is a UUIDv5 of the input
-(:mod:`adapter.fhir.ids`); dates come from the input: same input, same bytes.
+[next-step ServiceRequests], [tumour-board ServiceRequest, Task, Flag], Provenance,
+Device, the operating Organization, then the Patient, ImagingStudy and lesion
+BodyStructures (same fullUrls, rebuilt by the parser from what it validated), so the
+Bundle is self-contained: every literal reference resolves inside it; what lives
+elsewhere (the input findings, the reading physician, the order) is a logical reference
+(``Reference.identifier``). Every id is a UUIDv5 of the input (:mod:`adapter.fhir.ids`);
+dates come from the input: same input, same bytes.
 """
 
 from __future__ import annotations
