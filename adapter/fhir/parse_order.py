@@ -22,11 +22,35 @@ def order_inputs(index: BundleIndex, imaging: Entry | None, findings: list[Entry
     interpreters = _logical(
         (ref for f in findings for ref in _list(f.resource.get("performer"))),
         index, _INTERPRETER_TYPES)
-    based_on = _logical(
-        (ref for e in ([imaging] if imaging else []) + findings
-         for ref in _list(e.resource.get("basedOn"))),
-        index, _ORDER_TYPES)
-    return ReportInputs(interpreters=interpreters, based_on=based_on)
+    order_refs = [ref for e in ([imaging] if imaging else []) + findings
+                  for ref in _list(e.resource.get("basedOn"))]
+    based_on = _logical(order_refs, index, _ORDER_TYPES)
+    return ReportInputs(interpreters=interpreters, based_on=based_on,
+                        order_code=_order_code(order_refs, index))
+
+
+def _order_code(refs: list[object], index: BundleIndex) -> JsonObject | None:
+    """The code of the first order that is an entry of the message (codings and text)."""
+    for ref in refs:
+        target = ref.get("reference") if isinstance(ref, dict) else None
+        entry = index.resolve(target) if isinstance(target, str) else None
+        if entry is None or entry.resource_type != "ServiceRequest":
+            continue
+        code = entry.resource.get("code")
+        if not isinstance(code, dict):
+            continue
+        codings = [{k: c[k] for k in ("system", "code", "display")
+                    if isinstance(c.get(k), str) and c[k].strip()}
+                   for c in _list(code.get("coding")) if isinstance(c, dict)]
+        out: JsonObject = {}
+        kept = [c for c in codings if "system" in c and "code" in c]
+        if kept:
+            out["coding"] = kept
+        if isinstance(code.get("text"), str) and code["text"].strip():
+            out["text"] = code["text"]
+        if out:
+            return out
+    return None
 
 
 def _list(value: object) -> list[object]:

@@ -31,6 +31,7 @@ from adapter.fhir.render_observations import (
     overall_assessment,
 )
 from adapter.fhir.render_options import DEFAULT_REPORT_OPTIONS, ReportOptions
+from adapter.fhir.tracking import tracked_body_structures
 from adapter.fhir.tumour_board import tumour_board_message, tumour_board_resources
 
 Json = dict[str, Any]
@@ -121,7 +122,8 @@ def render(
             parsed, ids, options)
     targets = [url for url, _ in resources]
     resources += [(ids.url("provenance"), provenance(parsed, ids, targets)), *shared]
-    copied = [c for c in (parsed.patient, parsed.imaging_study, *parsed.body_structures) if c]
+    copied = [c for c in (parsed.patient, parsed.imaging_study) if c]
+    copied += tracked_body_structures(parsed)
     entries = [{"fullUrl": ids.url("header"), "resource": header(parsed, ids, options)},
                *({"fullUrl": url, "resource": r} for url, r in resources),
                *({"fullUrl": c.full_url, "resource": c.resource} for c in copied)]
@@ -171,7 +173,7 @@ def diagnostic_report(
         **({"basedOn": list(inputs.based_on)} if inputs.based_on else {}),
         "status": status,
         "category": _REPORT_CATEGORY,
-        "code": _REPORT_CODE,
+        "code": inputs.order_code or _REPORT_CODE,
         "subject": parsed.subject,
         "effectiveDateTime": parsed.started,
         "issued": parsed.timestamp,

@@ -355,9 +355,29 @@ def test_body_structures_keep_id_tracking_identifier_location_and_patient(
 
     repeated = resources(report_of(message), "BodyStructure")[0]
 
+    tracking_id, tracking_uid = repeated.pop("identifier")
     assert repeated == {"resourceType": "BodyStructure", "id": body["id"],
-                        "identifier": body["identifier"][:1], "location": body["location"],
-                        "patient": body["patient"]}
+                        "location": body["location"], "patient": body["patient"]}
+    assert {k: tracking_id[k] for k in ("system", "value")} == body["identifier"][0]
+    assert tracking_id["type"]["coding"][0]["code"] == "112039"
+    assert tracking_uid["type"]["coding"][0]["code"] == "112040"
+    assert re.fullmatch(r"urn:oid:2\.25\.[0-9]+", tracking_uid["value"])
+
+
+def test_the_tracking_uid_is_the_same_for_the_same_patient_and_lesion_in_every_study(
+    message: dict[str, Any],
+) -> None:
+    again = orjson.loads(orjson.dumps(message))
+    again["entry"][0]["resource"]["id"] = "a-later-study-message"
+    study = next(e["resource"] for e in again["entry"]
+                 if e["resource"]["resourceType"] == "ImagingStudy")
+    study["identifier"][0]["value"] = "urn:oid:1.2.826.0.1.3680043.10.999.1"
+
+    uids = [[b["identifier"][1]["value"] for b in resources(report_of(m), "BodyStructure")]
+            for m in (message, again)]
+
+    assert uids[0] == uids[1]
+    assert len(set(uids[0])) == len(uids[0])
 
 
 def test_elements_the_adapter_does_not_read_are_not_repeated(message: dict[str, Any]) -> None:
@@ -389,3 +409,28 @@ def test_provenance_names_the_input_message_and_the_rules_version(message: dict[
     assert provenance["entity"][0]["what"]["identifier"]["value"] == (
         message["entry"][0]["resource"]["id"])
     assert provenance["policy"][0].startswith(f"{codes.CANONICAL_BASE}/rules/sstr-rads-1.0")
+
+
+def test_the_report_code_comes_from_the_order_when_the_order_is_in_the_message() -> None:
+    message = _spec(LIVER_5)
+    order = {"fullUrl": "urn:uuid:7f000000-0000-4000-8000-000000000002", "resource": {
+        "resourceType": "ServiceRequest", "id": "order", "status": "active",
+        "intent": "order", "subject": {"reference": message["entry"][1]["fullUrl"]},
+        "identifier": [{"system": "urn:oid:1.2.3.4", "value": "ACC-78"}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "44139-4",
+                             "display": "PET whole body", "userSelected": True}],
+                 "text": "Ga-68 DOTATATE PET/CT"}}}
+    message["entry"].append(order)
+    study = next(e["resource"] for e in message["entry"]
+                 if e["resource"]["resourceType"] == "ImagingStudy")
+    study["basedOn"] = [{"reference": order["fullUrl"]}]
+
+    report = resources(report_of(message), "DiagnosticReport")[0]
+    default = resources(report_of(_spec(LIVER_5)), "DiagnosticReport")[0]
+
+    assert report["code"] == {"coding": [{"system": "http://loinc.org", "code": "44139-4",
+                                          "display": "PET whole body"}],
+                              "text": "Ga-68 DOTATATE PET/CT"}
+    assert report["basedOn"] == [{"type": "ServiceRequest",
+                                  "identifier": {"system": "urn:oid:1.2.3.4", "value": "ACC-78"}}]
+    assert default["code"]["coding"][0]["code"] == codes.LOINC_PET_WHOLE_BODY

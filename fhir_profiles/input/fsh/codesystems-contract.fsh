@@ -55,10 +55,9 @@ Description: "Items of SSTR-RADS 1.0 Supplementary Table 1 (minimum required dat
 CodeSystem: SstrRadiopharmaceutical
 Id: sstr-radiopharmaceutical
 Title: "SSTR-PET radiopharmaceutical"
-Description: "Somatostatin-receptor PET radiopharmaceuticals. 68Ga-DOTATATE also has SNOMED CT 724025002, which senders should prefer; no SNOMED CT code was found for the others."
+Description: "Somatostatin-receptor PET radiopharmaceuticals without a SNOMED CT code that was found. 68Ga-DOTATATE is SNOMED CT 724025002 (ValueSet sstr-radiopharmaceutical), so it has no project code. DICOM CID 4021 codes 68Ga-DOTATOC as UMLS C2713594 (not verifiable offline here)."
 * ^caseSensitive = true
 * ^content = #complete
-* #ga68-dotatate "68Ga-DOTATATE" "Gallium (68Ga) DOTA-Tyr3-octreotate (SNOMED CT 724025002)."
 * #ga68-dotatoc "68Ga-DOTATOC" "Gallium (68Ga) edotreotide (DOTA-Tyr3-octreotide)."
 * #ga68-dotanoc "68Ga-DOTANOC" "Gallium (68Ga) DOTA-1-NaI3-octreotide."
 * #ga68-nodaga-jr11 "68Ga-NODAGA-JR11" "Gallium (68Ga) NODAGA-JR11 (satoreotide trizoxetan), an SSTR antagonist."

@@ -114,7 +114,8 @@ Description: "The SSTR-RADS 1.0 report of one SSTR-PET/CT study: overall assessm
 * category contains radiology 1..1 and nuclearMedicine 1..1
 * category[radiology] = $LNC#LP29684-5 "Radiology"
 * category[nuclearMedicine] = $V2-0074#NMS "Nuclear Medicine Scan"
-* code = $LNC#44139-4 "PET whole body"
+* code 1..1
+* code ^short = "The ordered procedure's code when the order is in the message, else LOINC 44139-4 PET whole body"
 * basedOn MS
 * basedOn ^short = "The order (ServiceRequest), by logical reference (identifier, e.g. the accession number)"
 * resultsInterpreter MS
