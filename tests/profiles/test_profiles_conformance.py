@@ -69,6 +69,18 @@ def _r4_invariant(doc: Json) -> None:
     finding["dataAbsentReason"] = {"text": "not measured"}
 
 
+def _datatype_invariant(doc: Json) -> None:
+    # per-1 (R4 Period), inside a datatype the profile does not unfold.
+    finding = _entry(doc, "lesion-finding")
+    finding.pop("effectiveDateTime", None)
+    finding["effectivePeriod"] = {"start": "2024-03-05", "end": "2024-03-01"}
+
+
+def _choice_type_not_allowed(doc: Json) -> None:
+    suv = _component(_entry(doc, "lesion-finding"), "126401")
+    suv["valueString"] = str(suv.pop("valueQuantity")["value"])
+
+
 def _project_invariant(doc: Json) -> None:
     # sstr-bdl-2: exactly one ImagingStudy.
     study = next(e for e in doc["entry"] if e["resource"]["resourceType"] == "ImagingStudy")
@@ -113,6 +125,9 @@ SEEDS: dict[str, tuple[Callable[[Json], None], str, str]] = {
     "wrong-primitive-type": (_wrong_primitive_type, f"schema {F}.component[2].valueInteger",
                              "should be number"),
     "r4-invariant": (_r4_invariant, f"invariant {F}", "obs-6"),
+    "datatype-invariant": (_datatype_invariant, f"invariant {F}.effectivePeriod", "per-1"),
+    "choice-type-not-allowed": (_choice_type_not_allowed, f"profile {F}.component[3].valueString",
+                                "type String is not allowed for value[x] (valueQuantity)"),
     "project-invariant": (_project_invariant, "invariant Bundle", "sstr-bdl-2"),
     "wrong-pattern": (_wrong_pattern, f"profile {F}.component[3].extension[0].valueCodeableConcept",
                       "does not match patternCodeableConcept"),
