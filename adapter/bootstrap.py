@@ -15,6 +15,7 @@ def build_processor(settings: Settings) -> MessageProcessor:
         policy=settings.policy(),
         max_message_bytes=settings.max_message_bytes,
         strict_validation=settings.strict_validation,
+        report_options=settings.report_options(),
     )
 
 

@@ -7,11 +7,16 @@ entry points (CLI, ASGI factory) and the result is passed down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapter.domain import ScoringPolicy
+from adapter.fhir.render_options import ReportOptions
+
+_DEFAULT_REPORT = ReportOptions()
+_IDENTIFIER = r"^[A-Za-z][A-Za-z0-9+.-]*:\S+\|\S+$"
 
 
 class Settings(BaseSettings):
@@ -34,6 +39,38 @@ class Settings(BaseSettings):
     )
     strict_validation: bool = Field(
         False, description="Also validate every input with the full fhir.resources models."
+    )
+
+    # --- the answer (README, "Output: report message") ------------------------------
+    report_status: Literal["preliminary", "final"] = Field(
+        _DEFAULT_REPORT.report_status,
+        description="Status of a computed report whose findings are all final.",
+    )
+    source_endpoint: str = Field(
+        _DEFAULT_REPORT.source_endpoint,
+        pattern=r"^(https?://\S+|urn:[A-Za-z0-9][A-Za-z0-9-]{1,31}:\S+)$",
+        description="MessageHeader.source.endpoint: an absolute URL or an RFC 8141 URN.",
+    )
+    operator_name: str = Field(
+        _DEFAULT_REPORT.operator_name, min_length=1,
+        description="The organisation operating the adapter (Provenance onBehalfOf).",
+    )
+    operator_identifier: str | None = Field(
+        None, pattern=_IDENTIFIER, description="Its identifier as system|value."
+    )
+    tumour_board_name: str = Field(
+        _DEFAULT_REPORT.tumour_board_name, min_length=1,
+        description="Owner and performer of the tumour-board Task.",
+    )
+    tumour_board_identifier: str | None = Field(
+        None, pattern=_IDENTIFIER, description="The tumour board's identifier as system|value."
+    )
+    tumour_board_priority: Literal["routine", "urgent", "asap", "stat"] = Field(
+        _DEFAULT_REPORT.tumour_board_priority, description="Priority of the tumour-board Task."
+    )
+    tumour_board_due_days: int = Field(
+        _DEFAULT_REPORT.tumour_board_due_days, ge=1, le=365,
+        description="Days after the message timestamp by which the review is due.",
     )
 
     # --- AMQP ----------------------------------------------------------------------
@@ -69,6 +106,18 @@ class Settings(BaseSettings):
 
     # --- logging -----------------------------------------------------------------------
     log_level: str = "INFO"
+
+    def report_options(self) -> ReportOptions:
+        return ReportOptions(
+            report_status=self.report_status,
+            source_endpoint=self.source_endpoint,
+            operator_name=self.operator_name,
+            operator_identifier=self.operator_identifier,
+            tumour_board_name=self.tumour_board_name,
+            tumour_board_identifier=self.tumour_board_identifier,
+            tumour_board_priority=self.tumour_board_priority,
+            tumour_board_due_days=self.tumour_board_due_days,
+        )
 
     def policy(self) -> ScoringPolicy:
         return ScoringPolicy(

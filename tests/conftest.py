@@ -3,9 +3,12 @@
 The pipeline is wrapped for the whole session: each distinct output body (report and
 tumour-board messages) is kept, and when the session ends they are checked by all three
 layers the examples go through: structure (fhir.resources R4B), the project's required
-bindings and FHIRPath invariants (adapter.fhir.bindings), and the SUSHI-compiled
-profiles (@medplum/core through fhir_profiles/tools/validate.mjs). A failure shows up
-as an error at the teardown of the session's last test, naming the file and FHIRPath.
+bindings and FHIRPath invariants (adapter.fhir.bindings), the SUSHI-compiled
+profiles (@medplum/core through fhir_profiles/tools/validate.mjs), and the independent R4
+check of fhir_profiles/tools/conformance.mjs (R4 JSON schema, fhirpath.js invariants with
+the R4 model, patterns/fixed values/slices against the snapshots, UCUM, references).
+A failure shows up as an error at the teardown of the session's last test, naming the
+file and FHIRPath.
 Set SSTR_VALIDATE_TEST_OUTPUTS=0 to switch this off for a quick local run, and
 SSTR_KEEP_TEST_OUTPUTS=DIR to keep the outputs (named by digest) for inspection.
 """
@@ -51,7 +54,7 @@ def every_output_is_valid_fhir() -> Iterator[None]:
 def _validate(captured: dict[str, bytes]) -> None:
     from adapter.fhir.bindings import check_resource
     from adapter.fhir.strict import structure_issues
-    from tests.profiles.profiles_support import error_lines, run_validator
+    from tests.profiles.profiles_support import error_lines, run_conformance, run_validator
 
     problems: list[str] = []
     keep = os.environ.get("SSTR_KEEP_TEST_OUTPUTS")
@@ -68,6 +71,9 @@ def _validate(captured: dict[str, bytes]) -> None:
             files.append(Path(tmp) / f"{digest[:12]}.json")
         for start in range(0, len(files), 200):
             problems += error_lines(run_validator(*files[start:start + 200]))
+        # The independent R4 check (schema, fhirpath.js invariants, snapshot walk, UCUM,
+        # references): one Node process for the whole batch.
+        problems += error_lines(run_conformance(*files))
     assert not problems, (
         f"{len(problems)} problems in {len(captured)} outputs produced by the tests:\n"
         + "\n".join(problems[:50])

@@ -35,7 +35,7 @@ def _pipeline() -> ScoringPipeline:
 
     settings = load_settings()
     return ScoringPipeline(settings.policy(), settings.max_message_bytes,
-                           settings.strict_validation)
+                           settings.strict_validation, settings.report_options())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -152,3 +152,17 @@ UNIT_TEXTS: Final[dict[str, frozenset[str]]] = {
     UCUM_MM: frozenset({UCUM_MM, "millimetre", "millimetres", "millimeter", "millimeters"}),
     UCUM_PERCENT: frozenset({UCUM_PERCENT, "percent"}),
 }
+
+# --- output workflow: tumour-board request, provenance, next steps ------------------
+PROFILE_TUMOUR_BOARD_REQUEST: Final = f"{SD_BASE}/sstr-tumour-board-request"
+PROVENANCE_ACTIVITY: Final = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
+SOURCE_ENDPOINT: Final = f"{CANONICAL_BASE}/endpoint/sstr-adapter"
+"""Default MessageHeader.source.endpoint (an absolute URL; setting SSTR_SOURCE_ENDPOINT)."""
+PROFILE_NEXT_STEP_REQUEST: Final = f"{SD_BASE}/sstr-next-step-request"
+EXT_NEXT_STEP_REQUEST: Final = f"{SD_BASE}/next-step-request"
+CS_NEXT_STEP: Final = f"{CS_BASE}/sstr-next-step"
+NEXT_STEP_FOLLOW_UP: Final = "follow-up-imaging"
+NEXT_STEP_FDG_PET: Final = "fdg-pet"
+NEXT_STEP_TISSUE: Final = "tissue-confirmation"
+DCM_TRACKING_IDENTIFIER: Final = "112039"
+DCM_TRACKING_UID: Final = "112040"

@@ -39,13 +39,15 @@ class OutputIds:
     the hash state copied for each id.
     """
 
-    __slots__ = ("_ids", "_prefix", "_urls", "message_id", "study_uid")
+    __slots__ = ("_ids", "_prefix", "_study_prefix", "_urls", "message_id", "study_uid")
 
     def __init__(self, message_id: str, study_uid: str) -> None:
         self.message_id = message_id
         self.study_uid = study_uid
         self._prefix = _NAMESPACE_HASH.copy()
         self._prefix.update(f"{message_id}|{study_uid}|".encode())
+        self._study_prefix = _NAMESPACE_HASH.copy()
+        self._study_prefix.update(f"study|{study_uid}|".encode())
         self._ids: dict[str, str] = {}
         self._urls: dict[str, str] = {}
 
@@ -64,3 +66,17 @@ class OutputIds:
         if found is None:
             found = self._urls[name] = f"urn:uuid:{self.id(role, lesion_id)}"
         return found
+
+    def study_id(self, role: str) -> str:
+        """An id of the study, not of the message: the same for every message about the
+        study (a resend, a correction), so receivers update one resource (upsert)."""
+        name = f"\0study|{role}"  # cannot collide with a role|lesion name
+        found = self._ids.get(name)
+        if found is None:
+            hasher = self._study_prefix.copy()
+            hasher.update(role.encode())
+            found = self._ids[name] = _format(hasher.hexdigest())
+        return found
+
+    def study_url(self, role: str) -> str:
+        return f"urn:uuid:{self.study_id(role)}"

@@ -49,6 +49,10 @@ class ReportInputs:
     based_on: tuple[JsonObject, ...] = ()
     """The order: ``basedOn`` References of the ImagingStudy and the findings (a
     ServiceRequest by ``reference`` and/or by ``identifier``, such as the accession number)."""
+    order_code: JsonObject | None = None
+    """The code of the ordered procedure (the ServiceRequest's ``code``, codings with system
+    and code, and text), when the order is an entry of the message; it becomes the report's
+    code (else LOINC 44139-4)."""
     radiopharmaceutical: JsonObject | None = None
     """The validated radiopharmaceutical Coding of the ImagingStudy, when given."""
     history: dict[str, str] = field(default_factory=dict)

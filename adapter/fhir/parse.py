@@ -23,6 +23,7 @@ from adapter.fhir.links import StudyLink, check_links
 from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage, ReportInputs
 from adapter.fhir.parse_copies import patient_copy
 from adapter.fhir.parse_lesion import read_lesion
+from adapter.fhir.parse_order import order_inputs
 from adapter.fhir.parse_study import (
     StudyFacts,
     component_code,
@@ -42,7 +43,6 @@ from adapter.fhir.reader import (
     get_pattern,
     get_str,
 )
-from adapter.fhir.report_inputs import unique
 
 BUNDLE_TYPES = frozenset({"message", "collection"})
 OBSERVATION_KINDS = frozenset(
@@ -151,6 +151,7 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
                              field_of_view=facts.field_of_view, **context),
         reference=reference,
     )
+    orders = order_inputs(index, imaging, kinds[codes.OBS_LESION_FINDING])
     return {
         "study_uid": facts.uid, "subject": facts.subject, "started": facts.started,
         "imaging_study": CopiedEntry(imaging.full_url, facts.copy),
@@ -161,8 +162,11 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
         "study_paths": {**facts.paths, **ref_paths, **ctx_paths,
                         "lesions": "Bundle.entry"},
         "report_inputs": ReportInputs(
-            interpreters=unique(r for _, _, x in lesions for r in x.performers),
-            based_on=unique([*facts.based_on, *(r for _, _, x in lesions for r in x.based_on)]),
+            # Checked by the reader; repeated as logical references (parse_order), since the
+            # answer does not carry the Practitioner or the ServiceRequest.
+            interpreters=orders.interpreters,
+            based_on=orders.based_on,
+            order_code=orders.order_code,
             radiopharmaceutical=facts.radiopharmaceutical,
             history=history,
             lesion_suv_mean={s.lesion_id: x.suv_mean for _, s, x in lesions

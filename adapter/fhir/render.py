@@ -1,10 +1,13 @@
 """StudyAssessment -> the response message Bundle (profile SstrReportMessage) as plain dicts.
 
 Entry order: MessageHeader, DiagnosticReport, overall assessment, lesion assessments,
-[Task, Flag], Provenance, Device, then the Patient, ImagingStudy and lesion BodyStructures
-(same fullUrls, rebuilt by the parser from what it validated) so the Bundle is
-self-contained. Every id is a UUIDv5 of the input (:mod:`adapter.fhir.ids`); dates come
-from the input: same input, same bytes.
+[next-step ServiceRequests], [tumour-board ServiceRequest, Task, Flag], Provenance,
+Device, the operating Organization, then the Patient, ImagingStudy and lesion
+BodyStructures (same fullUrls, rebuilt by the parser from what it validated), so the
+Bundle is self-contained: every literal reference resolves inside it; what lives
+elsewhere (the input findings, the reading physician, the order) is a logical reference
+(``Reference.identifier``). Every id is a UUIDv5 of the input (:mod:`adapter.fhir.ids`);
+dates come from the input: same input, same bytes.
 """
 
 from __future__ import annotations
@@ -21,25 +24,25 @@ from adapter.fhir.conclusion import conclusion_lines, lesion_label
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
 from adapter.fhir.narrative import html_document, narrative_div
+from adapter.fhir.next_steps import next_step_requests
 from adapter.fhir.render_observations import (
     category_concept,
     lesion_assessment,
     overall_assessment,
 )
-from adapter.fhir.tumour_board import flag, task, tumour_board_message
+from adapter.fhir.render_options import DEFAULT_REPORT_OPTIONS, ReportOptions
+from adapter.fhir.tracking import tracked_body_structures
+from adapter.fhir.tumour_board import tumour_board_message, tumour_board_resources
 
 Json = dict[str, Any]
-ENDPOINT = "urn:sstr-adapter"
 RULES_POLICY = f"{codes.CANONICAL_BASE}/rules/" + re.sub(
     r"[^a-z0-9.]+", "-", RULES_VERSION.lower()).strip("-")
-# A correction outranks an amendment; preliminary findings do not lower the report status
-# (ValueSet sstr-report-status: final | amended | corrected).
+# A correction outranks an amendment (ValueSet sstr-report-status); a preliminary finding
+# makes the whole report preliminary, whatever the setting.
 _STATUS_ORDER = ("corrected", "amended", "final")
 
 
 # Fragments that never vary: built once, shared by every answer, only ever serialised.
-_SOURCE: Json = {"name": "sstr-adapter", "software": "sstr-adapter", "version": __version__,
-                 "endpoint": ENDPOINT}
 _RESPONSE_EVENT: Json = {"system": codes.CS_MESSAGE_EVENT, "code": codes.EVENT_SCORE_RESPONSE}
 _REPORT_META: Json = {"profile": [codes.PROFILE_REPORT]}
 _REPORT_CATEGORY: list[Json] = [
@@ -49,11 +52,15 @@ _REPORT_CATEGORY: list[Json] = [
 ]
 _REPORT_CODE: Json = {"coding": [{"system": codes.LOINC, "code": codes.LOINC_PET_WHOLE_BODY,
                                   "display": "PET whole body"}],
-                      "text": "SSTR-PET/CT, SSTR-RADS 1.0 assessment"}
+                      "text": "SSTR-PET/CT: SSTR-RADS 1.0 assessment computed from the "
+                              "reader's findings"}
 _PROVENANCE_META: Json = {"profile": [codes.PROFILE_PROVENANCE]}
 _PROVENANCE_POLICY = [RULES_POLICY]
-_ASSEMBLER: Json = {"coding": [{"system": codes.PROVENANCE_AGENT_TYPE, "code": "assembler",
-                                "display": "Assembler"}]}
+_AUTHOR: Json = {"coding": [{"system": codes.PROVENANCE_AGENT_TYPE, "code": "author",
+                             "display": "Author"}]}
+_CREATE: Json = {"coding": [{"system": codes.PROVENANCE_ACTIVITY, "code": "CREATE",
+                             "display": "create"}],
+                 "text": "SSTR-RADS 1.0 assessment computed from the reader's findings"}
 _DEVICE_NAME = [{"name": "sstr-adapter", "type": "manufacturer-name"}]
 _DEVICE_VERSION = [
     {"type": {"text": "software"}, "value": __version__},
@@ -72,36 +79,52 @@ class Rendered:
     tumour_board_message_id: str | None
 
 
-def report_status(parsed: ParsedMessage) -> str:
+def report_status(parsed: ParsedMessage, options: ReportOptions = DEFAULT_REPORT_OPTIONS) -> str:
+    """Never above the least final finding: any preliminary finding, or the setting
+    ``preliminary``, gives ``preliminary``; else corrected > amended > final."""
     statuses = {s.status for s in parsed.lesions}
+    if "preliminary" in statuses or options.report_status == "preliminary":
+        return "preliminary"
     return next(s for s in _STATUS_ORDER if s in statuses or s == "final")
 
 
-def render(assessment: StudyAssessment, parsed: ParsedMessage) -> Rendered:
+def render(
+    assessment: StudyAssessment, parsed: ParsedMessage,
+    options: ReportOptions = DEFAULT_REPORT_OPTIONS,
+) -> Rendered:
     ids = OutputIds(parsed.message_id, parsed.study_uid)
-    status = report_status(parsed)
+    status = report_status(parsed, options)
     sources = {s.lesion_id: s for s in parsed.lesions}
-    lesions = [lesion_assessment(a, sources[a.lesion.lesion_id], parsed, ids)
+    steps = next_step_requests(assessment, parsed, ids, status)
+    lesions = [lesion_assessment(a, sources[a.lesion.lesion_id], parsed, ids, status,
+                                 steps.by_step)
                for a in assessment.lesions]
     # Each lesion assessment's URL is referenced three times: built once here.
     lesion_urls = [ids.url("lesion-assessment", a.lesion.lesion_id) for a in assessment.lesions]
     overall = overall_assessment(assessment, parsed, ids, status, lesion_urls)
-    report = diagnostic_report(assessment, parsed, ids, status, lesion_urls)
+    report = diagnostic_report(assessment, parsed, ids, status, lesion_urls,
+                               [url for url, _ in steps.resources])
     resources: list[tuple[str, Json]] = [
         (ids.url("report"), report),
         (ids.url("overall-assessment"), overall),
         *zip(lesion_urls, lesions, strict=True),
+        *steps.resources,
     ]
     board: Json | None = None
+    shared = [(ids.url("device"), device(ids)), (ids.url("operator"), operator(ids, options))]
     if assessment.tumour_board:
-        task_resource, flag_resource = task(assessment, parsed, ids), flag(assessment, parsed, ids)
-        resources += [(ids.url("task"), task_resource), (ids.url("flag"), flag_resource)]
-        board = tumour_board_message(task_resource, flag_resource, parsed, ids)
+        board_resources = tumour_board_resources(assessment, parsed, ids, options)
+        resources += board_resources
+        board_provenance = provenance(parsed, ids, [url for url, _ in board_resources],
+                                      "tumour-board-provenance")
+        board = tumour_board_message(
+            [*board_resources, (ids.url("tumour-board-provenance"), board_provenance), *shared],
+            parsed, ids, options)
     targets = [url for url, _ in resources]
-    resources += [(ids.url("provenance"), provenance(parsed, ids, targets)),
-                  (ids.url("device"), device(ids))]
-    copied = [c for c in (parsed.patient, parsed.imaging_study, *parsed.body_structures) if c]
-    entries = [{"fullUrl": ids.url("header"), "resource": header(parsed, ids)},
+    resources += [(ids.url("provenance"), provenance(parsed, ids, targets)), *shared]
+    copied = [c for c in (parsed.patient, parsed.imaging_study) if c]
+    copied += tracked_body_structures(parsed)
+    entries = [{"fullUrl": ids.url("header"), "resource": header(parsed, ids, options)},
                *({"fullUrl": url, "resource": r} for url, r in resources),
                *({"fullUrl": c.full_url, "resource": c.resource} for c in copied)]
     bundle = {
@@ -117,12 +140,12 @@ def render(assessment: StudyAssessment, parsed: ParsedMessage) -> Rendered:
                     ids.id("tumour-board-header") if board else None)
 
 
-def header(parsed: ParsedMessage, ids: OutputIds) -> Json:
+def header(parsed: ParsedMessage, ids: OutputIds, options: ReportOptions) -> Json:
     return {
         "resourceType": "MessageHeader",
         "id": ids.id("header"),
         "eventCoding": _RESPONSE_EVENT,
-        "source": _SOURCE,
+        "source": options.source(),
         "response": {"identifier": parsed.message_id, "code": "ok"},
         "focus": [{"reference": ids.url("report")}],
     }
@@ -130,25 +153,31 @@ def header(parsed: ParsedMessage, ids: OutputIds) -> Json:
 
 def diagnostic_report(
     assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str,
-    lesion_urls: list[str],
+    lesion_urls: list[str], step_urls: list[str] | None = None,
 ) -> Json:
     lines = conclusion_lines(assessment)
     div = narrative_div(assessment, lines)
     html = html_document(div).encode()
     by_id = {a.lesion.lesion_id: a for a in assessment.lesions}
     work_up = [by_id[i] for i in assessment.work_up]
+    inputs = parsed.report_inputs
     return {
         "resourceType": "DiagnosticReport",
         "id": ids.id("report"),
         "meta": _REPORT_META,
         "text": {"status": "generated", "div": div},
+        **({"extension": [{"url": codes.EXT_NEXT_STEP_REQUEST,
+                           "valueReference": {"reference": url}} for url in step_urls]}
+           if step_urls else {}),
         "identifier": [{"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("report")}],
+        **({"basedOn": list(inputs.based_on)} if inputs.based_on else {}),
         "status": status,
         "category": _REPORT_CATEGORY,
-        "code": _REPORT_CODE,
+        "code": inputs.order_code or _REPORT_CODE,
         "subject": parsed.subject,
         "effectiveDateTime": parsed.started,
         "issued": parsed.timestamp,
+        **({"resultsInterpreter": list(inputs.interpreters)} if inputs.interpreters else {}),
         "imagingStudy": [{"reference": parsed.imaging_study.full_url}],
         "result": [{"reference": ids.url("overall-assessment")},
                    *[{"reference": url} for url in lesion_urls]],
@@ -164,15 +193,21 @@ def diagnostic_report(
     }
 
 
-def provenance(parsed: ParsedMessage, ids: OutputIds, targets: list[str]) -> Json:
+def provenance(
+    parsed: ParsedMessage, ids: OutputIds, targets: list[str], role: str = "provenance"
+) -> Json:
+    """The adapter (Device) authored the targets on behalf of the operating organisation,
+    from the input message; ``recorded`` is the input's timestamp (README, "Timestamps")."""
     return {
         "resourceType": "Provenance",
-        "id": ids.id("provenance"),
+        "id": ids.id(role),
         "meta": _PROVENANCE_META,
         "target": [{"reference": url} for url in targets],
         "recorded": parsed.timestamp,
         "policy": _PROVENANCE_POLICY,
-        "agent": [{"type": _ASSEMBLER, "who": {"reference": ids.url("device")}}],
+        "activity": _CREATE,
+        "agent": [{"type": _AUTHOR, "who": {"reference": ids.url("device")},
+                   "onBehalfOf": {"reference": ids.url("operator")}}],
         "entity": [{
             "role": "source",
             "what": {"identifier": {"system": codes.ID_INPUT_MESSAGE, "value": parsed.message_id},
@@ -188,3 +223,8 @@ def device(ids: OutputIds) -> Json:
         "deviceName": _DEVICE_NAME,
         "version": _DEVICE_VERSION,
     }
+
+
+def operator(ids: OutputIds, options: ReportOptions) -> Json:
+    """The organisation operating the adapter (settings SSTR_OPERATOR_NAME/_IDENTIFIER)."""
+    return {"resourceType": "Organization", "id": ids.id("operator"), **options.operator()}

@@ -105,10 +105,28 @@ def _ambiguity_components(ambiguities: tuple[Ambiguity, ...]) -> list[Json]:
                        coded(codes.CS_RULE, a.code, a.reason)) for a in ambiguities]
 
 
+def finding_reference(source: LesionSource) -> Json:
+    """A logical Reference to the input finding: the answer does not carry it, so its
+    fullUrl (a URI, globally unique) is the identifier (system urn:ietf:rfc:3986)."""
+    return {"type": "Observation",
+            "identifier": {"system": codes.IETF_UUID, "value": source.full_url}}
+
+
+def _next_step(text: str, request_url: str | None) -> Json:
+    component = _component(codes.OBS_NEXT_STEP, "valueString", text)
+    if request_url is None:
+        return component
+    return {"extension": [{"url": codes.EXT_NEXT_STEP_REQUEST,
+                           "valueReference": {"reference": request_url}}], **component}
+
+
 def lesion_assessment(
-    a: LesionAssessment, source: LesionSource, parsed: ParsedMessage, ids: OutputIds
+    a: LesionAssessment, source: LesionSource, parsed: ParsedMessage, ids: OutputIds,
+    report_status: str = "final", step_requests: dict[tuple[str, int], str] | None = None,
 ) -> Json:
-    """value = the lesion's category; derivedFrom the finding; focus/bodySite carried over."""
+    """value = the lesion's category; derivedFrom the study (literal) and the finding
+    (logical); focus/bodySite carried over; preliminary when the report is; each next step
+    that has a request (``step_requests``) names it (extension next-step-request)."""
     uptake = a.uptake
     table1 = _TABLE1_COMPONENT.get(a.table1_prrt) or _component(
         codes.OBS_TABLE1_PRRT, "valueString", a.table1_prrt)
@@ -118,7 +136,8 @@ def lesion_assessment(
         _LEVEL_COMPONENT[uptake.level],
         _SOURCE_COMPONENT[uptake.source],
         table1,
-        *[_component(codes.OBS_NEXT_STEP, "valueString", s.text) for s in a.next_steps],
+        *[_next_step(s.text, (step_requests or {}).get((a.lesion.lesion_id, i)))
+          for i, s in enumerate(a.next_steps)],
         _REPRESENTATIVE[a.representative],
         _WAIVED[a.waived],
         *_ambiguity_components(a.ambiguities),
@@ -127,7 +146,9 @@ def lesion_assessment(
         "resourceType": "Observation",
         "id": ids.id("lesion-assessment", a.lesion.lesion_id),
         "meta": _LESION_META,
-        "status": source.status,
+        "identifier": [{"system": codes.ID_ADAPTER_OUTPUT,
+                        "value": ids.url("lesion-assessment", a.lesion.lesion_id)}],
+        "status": "preliminary" if report_status == "preliminary" else source.status,
         "category": _IMAGING_CATEGORIES,
         "code": _LESION_CODE,
         "subject": parsed.subject,
@@ -136,7 +157,7 @@ def lesion_assessment(
         "issued": parsed.timestamp,
         "valueCodeableConcept": _CATEGORY_CONCEPT[a.category],
         "bodySite": source.body_site,
-        "derivedFrom": [{"reference": source.full_url}],
+        "derivedFrom": [{"reference": parsed.imaging_study.full_url}, finding_reference(source)],
         "component": components,
     }
     if a.notes:
@@ -163,6 +184,7 @@ def overall_assessment(
         "resourceType": "Observation",
         "id": ids.id("overall-assessment"),
         "meta": _OVERALL_META,
+        "identifier": [{"system": codes.ID_ADAPTER_OUTPUT, "value": ids.url("overall-assessment")}],
         "status": status,
         "category": _IMAGING_CATEGORIES,
         "code": _OVERALL_CODE,

@@ -1,5 +1,10 @@
 """Strict mode: full structural validation with the ``fhir.resources`` R4B models.
 
+``fhir.resources`` 8.x has no R4 package; for the resources of this contract R4B has R4's
+elements, cardinalities and types (only some reference targets and the R4B-only resource
+types are wider), so this checks R4 structure bar those additions
+(fhir_profiles/README.md, "FHIR version"). CI checks R4 exactly with the R4 JSON schema.
+
 Costs milliseconds per message (fhir-notes.md), so it runs only when
 ``Settings.strict_validation`` is on, and in tests. It catches what the hand parser
 does not read: unknown elements, wrong types anywhere, missing required elements.

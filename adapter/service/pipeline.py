@@ -24,6 +24,7 @@ from adapter.fhir.message import ParsedMessage
 from adapter.fhir.parse import parse_document
 from adapter.fhir.problems import InvalidMessageError, Issue, IssueCode, encode_outcome
 from adapter.fhir.render import render
+from adapter.fhir.render_options import DEFAULT_REPORT_OPTIONS, ReportOptions
 from adapter.service.results import OutboundMessage, Outcome, OutputKind, Processed, Rejected
 
 REJECT_STATUS: dict[str, int] = {
@@ -51,8 +52,10 @@ class ScoringPipeline:
         policy: ScoringPolicy = DEFAULT_POLICY,
         max_message_bytes: int = 2_000_000,
         strict_validation: bool = False,
+        report_options: ReportOptions = DEFAULT_REPORT_OPTIONS,
     ) -> None:
         self.policy = policy
+        self.report_options = report_options
         self.max_message_bytes = max_message_bytes
         self.strict_validation = strict_validation
 
@@ -88,7 +91,7 @@ class ScoringPipeline:
     def publishable(self, assessed: Assessed) -> Processed:
         """Render and encode the outputs of a scored message."""
         assessment = assessed.assessment
-        rendered = render(assessment, assessed.parsed)
+        rendered = render(assessment, assessed.parsed, self.report_options)
         outputs = [OutboundMessage(OutputKind.REPORT, rendered.report_message_id,
                                    orjson.dumps(rendered.report))]
         if rendered.tumour_board is not None and rendered.tumour_board_message_id:

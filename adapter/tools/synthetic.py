@@ -269,8 +269,8 @@ def _lesion(
     if lesion.suv_max is not None:
         comps.append({
             "extension": [{"url": codes.EXT_MEASUREMENT_DERIVATION,
-                           "valueCodeableConcept": _concept(codes.SNOMED, codes.SNOMED_MAXIMUM,
-                                                            "Maximum")}],
+                           "valueCodeableConcept": {"coding": [
+                               _coding(codes.SNOMED, codes.SNOMED_MAXIMUM, "Maximum")]}}],
             "code": {"coding": [_coding(codes.DCM, codes.DCM_SUVBW, "SUVbw")], "text": "SUVmax"},
             "valueQuantity": _quantity(lesion.suv_max, codes.UCUM_SUVBW),
         })

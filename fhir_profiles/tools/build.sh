@@ -5,13 +5,18 @@
 #   tools/build.sh --check  rebuild into a temporary folder and fail if the committed JSON differs
 #
 # SUSHI reads FHIR packages from $HOME/.fhir/packages. We point HOME at a project-local,
-# git-ignored folder (.fhir-home) and fill it from the npm registry, where the HL7 core
-# package hl7.fhir.r4b.core@4.3.0 is published (hl7.fhir.r4.core is not; see README.md).
+# git-ignored folder (.fhir-home) and fill it from node_modules: hl7.fhir.r4.core is not on
+# the npm registry, but hl7.fhir.r4.examples@4.0.1 is (pinned with its integrity hash in
+# package-lock.json, installed by `npm ci`) and carries the whole R4 4.0.1 definition set.
+# Its StructureDefinitions, ValueSets, CodeSystems and SearchParameters are copied into the
+# cache as hl7.fhir.r4.core#4.0.1 (package.json renamed, type fhir.core). The cache is
+# rebuilt whenever the installed package differs from the one it was made from.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-core_name="hl7.fhir.r4b.core"
-core_version="4.3.0"
+core_name="hl7.fhir.r4.core"
+core_version="4.0.1"
+source_pkg="$here/node_modules/hl7.fhir.r4.examples"
 fhir_home="${SSTR_FHIR_HOME:-$here/.fhir-home}"
 core_dir="$fhir_home/.fhir/packages/$core_name#$core_version"
 sushi="$here/node_modules/.bin/sushi"
@@ -25,14 +30,26 @@ if [[ ! -x "$sushi" ]]; then
 fi
 
 prepare_cache() {
-  if [[ -f "$core_dir/package/package.json" ]]; then return; fi
-  local tmp
-  tmp="$(mktemp -d)"
-  echo "build.sh: fetching $core_name@$core_version into $fhir_home" >&2
-  (cd "$tmp" && npm pack --silent "$core_name@$core_version" >/dev/null)
-  mkdir -p "$core_dir"
-  tar -xzf "$tmp"/*.tgz -C "$core_dir"
-  rm -rf "$tmp"
+  if [[ ! -f "$source_pkg/package.json" ]]; then
+    echo "build.sh: $source_pkg not found; run 'npm ci --prefix fhir_profiles' (or 'make profiles-setup')" >&2
+    exit 2
+  fi
+  local stamp
+  stamp="$(node -e 'const l=require(process.argv[1]);process.stdout.write(l.packages["node_modules/hl7.fhir.r4.examples"].integrity)' "$here/package-lock.json")"
+  if [[ -f "$core_dir/package/.source-integrity" && "$(cat "$core_dir/package/.source-integrity")" == "$stamp" ]]; then return; fi
+  echo "build.sh: making $core_name#$core_version from hl7.fhir.r4.examples@4.0.1 in $fhir_home" >&2
+  rm -rf "$core_dir"
+  mkdir -p "$core_dir/package"
+  find "$source_pkg" -maxdepth 1 -type f \( -name 'StructureDefinition-*.json' -o -name 'ValueSet-*.json' \
+    -o -name 'CodeSystem-*.json' -o -name 'SearchParameter-*.json' \) -exec cp -t "$core_dir/package" {} +
+  node -e '
+    const fs = require("fs");
+    const p = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    p.name = "hl7.fhir.r4.core"; p.type = "fhir.core";
+    p.description = "R4 4.0.1 definitions taken from hl7.fhir.r4.examples@4.0.1";
+    fs.writeFileSync(process.argv[2], JSON.stringify(p, null, 2));
+  ' "$source_pkg/package.json" "$core_dir/package/package.json"
+  printf '%s' "$stamp" >"$core_dir/package/.source-integrity"
 }
 
 run_sushi() {

@@ -13,6 +13,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { chooseProfileFrom } from './profile-choice.mjs';
+
 // @medplum/core reaches for a WebSocket global at import time on Node 20; validation never uses it.
 globalThis.WebSocket ??= class WebSocket {};
 
@@ -41,26 +43,7 @@ for (const sd of [...profiles.values()].sort((a, b) => (a.type === 'Extension' ?
 
 /** The canonical URL of the profile a resource is checked against, or undefined for the base definition. */
 export function chooseProfile(resource) {
-  for (const url of resource.meta?.profile ?? []) {
-    if (profiles.has(url)) return url;
-  }
-  for (const rule of profileMap.rules) {
-    if (rule.resourceType !== resource.resourceType) continue;
-    if (rule.event !== undefined) {
-      // The first MessageHeader anywhere, so a misplaced header still selects the profile
-      // whose invariants then report it.
-      const header = (resource.entry ?? []).map((e) => e?.resource).find((r) => r?.resourceType === 'MessageHeader');
-      const coding = header?.eventCoding;
-      if (coding?.system !== rule.system || coding?.code !== rule.event) continue;
-    }
-    if (rule.bundleType !== undefined && resource.type !== rule.bundleType) continue;
-    if (rule.code !== undefined) {
-      const codings = resource.code?.coding ?? [];
-      if (!codings.some((c) => c.system === rule.system && c.code === rule.code)) continue;
-    }
-    return profileMap.base + rule.profile;
-  }
-  return undefined;
+  return chooseProfileFrom(resource, profiles, profileMap);
 }
 
 /** Problems of one resource: [{severity, expression, message}] with expressions rooted at `prefix`. */

@@ -49,8 +49,11 @@ def test_each_report_input_is_read_from_the_message(message: dict[str, Any]) -> 
 
     inputs = parse_message(orjson.dumps(message)).report_inputs
 
-    assert inputs.interpreters == (READER,)  # two findings, one reader: listed once
-    assert inputs.based_on == (ACCESSION, {"reference": "ServiceRequest/order-1"})
+    # Two findings, one reader: listed once, as a logical reference (the answer does not
+    # carry the Practitioner). An order named only by a literal reference to an entry the
+    # message does not hold has no identifier to carry and is left out.
+    assert inputs.interpreters == ({"type": "Practitioner", "identifier": READER["identifier"]},)
+    assert inputs.based_on == (ACCESSION,)
     assert inputs.radiopharmaceutical is not None
     assert (inputs.radiopharmaceutical["system"], inputs.radiopharmaceutical["code"]) == (
         codes.CS_TRACER, codes.TRACER_DOTATOC)

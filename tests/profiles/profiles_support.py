@@ -15,6 +15,7 @@ RESOURCES = PROFILES / "fsh-generated" / "resources"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = PROFILES / "examples"
 VALIDATE = PROFILES / "tools" / "validate.mjs"
+CONFORMANCE = PROFILES / "tools" / "conformance.mjs"
 BUILD = PROFILES / "tools" / "build.sh"
 
 SETUP_HINT = "the Node tools are missing: run `make profiles-setup` (npm ci --prefix fhir_profiles)"
@@ -36,6 +37,20 @@ def run_validator(*files: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
+    )
+
+
+def run_conformance(*files: Path) -> subprocess.CompletedProcess[str]:
+    """Run tools/conformance.mjs (R4 schema, fhirpath.js invariants, snapshot walk, UCUM,
+    references) on ``files`` in one Node process; one output line per error."""
+    require_node_tools()
+    return subprocess.run(
+        ["node", str(CONFORMANCE), *map(str, files)],
+        cwd=PROFILES,
+        capture_output=True,
+        text=True,
+        timeout=600,
         check=False,
     )
 

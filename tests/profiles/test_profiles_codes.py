@@ -121,8 +121,8 @@ def test_radiopharmaceutical_value_set_admits_snomed_dotatate_and_the_project_tr
 
     assert snomed == ["724025002"]
     assert {i["system"] for i in includes} == {codes.SNOMED, codes.CS_TRACER}
+    # 68Ga-DOTATATE is SNOMED CT 724025002 only: no project duplicate.
     assert _codes(codes.CS_TRACER) == {
-        "ga68-dotatate",
         "ga68-dotatoc",
         "ga68-dotanoc",
         "ga68-nodaga-jr11",

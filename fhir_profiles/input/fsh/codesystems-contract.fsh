@@ -55,10 +55,9 @@ Description: "Items of SSTR-RADS 1.0 Supplementary Table 1 (minimum required dat
 CodeSystem: SstrRadiopharmaceutical
 Id: sstr-radiopharmaceutical
 Title: "SSTR-PET radiopharmaceutical"
-Description: "Somatostatin-receptor PET radiopharmaceuticals. 68Ga-DOTATATE also has SNOMED CT 724025002, which senders should prefer; no SNOMED CT code was found for the others."
+Description: "Somatostatin-receptor PET radiopharmaceuticals without a SNOMED CT code that was found. 68Ga-DOTATATE is SNOMED CT 724025002 (ValueSet sstr-radiopharmaceutical), so it has no project code. DICOM CID 4021 codes 68Ga-DOTATOC as UMLS C2713594 (not verifiable offline here)."
 * ^caseSensitive = true
 * ^content = #complete
-* #ga68-dotatate "68Ga-DOTATATE" "Gallium (68Ga) DOTA-Tyr3-octreotate (SNOMED CT 724025002)."
 * #ga68-dotatoc "68Ga-DOTATOC" "Gallium (68Ga) edotreotide (DOTA-Tyr3-octreotide)."
 * #ga68-dotanoc "68Ga-DOTANOC" "Gallium (68Ga) DOTA-1-NaI3-octreotide."
 * #ga68-nodaga-jr11 "68Ga-NODAGA-JR11" "Gallium (68Ga) NODAGA-JR11 (satoreotide trizoxetan), an SSTR antagonist."
@@ -99,3 +98,13 @@ Description: "Organ systems used to group lesions when choosing a representative
 * #thyroid "Thyroid" "Thyroid gland."
 * #soft-tissue "Other soft tissue" "Other soft tissue."
 * #other "Other" "Another organ system."
+
+CodeSystem: SstrNextStep
+Id: sstr-next-step
+Title: "SSTR-RADS next steps"
+Description: "The follow-up and work-up steps of SSTR-RADS 1.0 a scheduler acts on (ServiceRequest.code of SstrNextStepRequest). No LOINC, SNOMED CT or DICOM code for these orderables was verified offline; the request's text repeats the paper's wording."
+* ^caseSensitive = true
+* ^content = #complete
+* #follow-up-imaging "Follow-up SSTR-PET or whole-body MRI" "3A/3B follow-up imaging after 3-6 months, or 3 months with a raised proliferation index (SSTR-RADS-3 section)."
+* #fdg-pet "18F-FDG PET" "3D work-up: 18F-FDG PET might be of value (Table 1, row 3D)."
+* #tissue-confirmation "Tissue confirmation of tumour histology" "3C/3D work-up: tissue confirmation (biopsy) should be considered (Table 1, rows 3C and 3D)."

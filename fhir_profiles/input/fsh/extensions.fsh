@@ -45,3 +45,11 @@ Description: "How a measurement was derived from the image values (DICOM SR conc
 Context: Observation.component, Observation
 * value[x] 1..1
 * value[x] only CodeableConcept
+
+Extension: NextStepRequest
+Id: next-step-request
+Title: "Next-step request"
+Description: "The ServiceRequest (intent proposal) that makes a next step of the assessment machine-readable. R4 has no element for a report's or an observation's follow-on request."
+Context: Observation.component, Observation, DiagnosticReport
+* value[x] 1..1
+* value[x] only Reference(ServiceRequest)

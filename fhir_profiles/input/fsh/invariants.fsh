@@ -88,3 +88,8 @@ Invariant: sstr-les-5
 Description: "An SUVbw component is an SUVmax: it carries the measurement-derivation extension SNOMED CT 56851009 'Maximum'."
 Severity: #error
 Expression: "component.where(code.coding.where(system = 'http://dicom.nema.org/resources/ontology/DCM' and code = '126401').exists()).all(extension.where(url = 'https://fhir.sstr-adapter.org/StructureDefinition/measurement-derivation').value.ofType(CodeableConcept).coding.where(system = 'http://snomed.info/sct' and code = '56851009').exists())"
+
+Invariant: sstr-bdl-7
+Description: "The tumour-board message carries exactly one tumour-board ServiceRequest and one Provenance."
+Severity: #error
+Expression: "entry.resource.ofType(ServiceRequest).count() = 1 and entry.resource.ofType(Provenance).count() = 1"

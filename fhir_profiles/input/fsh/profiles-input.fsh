@@ -119,10 +119,11 @@ Description: "One lesion as the reader describes it: body site, site class, anat
 * component[uptakeLevel].code = SstrObservationCode#uptake-level
 * component[uptakeLevel].value[x] 1..1
 * component[uptakeLevel].value[x] only integer
-* component[suvMax].code = $DCM#126401 "SUVbw"
+* component[suvMax].code = $DCM#126401
+* component[suvMax].code ^short = "DCM 126401 SUVbw (system and code pinned; any display)"
 * component[suvMax].extension contains MeasurementDerivation named derivation 0..1
 * component[suvMax].extension[derivation] ^short = "Required (invariant sstr-les-5): SNOMED CT 56851009 Maximum"
-* component[suvMax].extension[derivation].valueCodeableConcept = $SCT#56851009 "Maximum"
+* component[suvMax].extension[derivation].valueCodeableConcept = $SCT#56851009
 * component[suvMax].value[x] 1..1
 * component[suvMax].value[x] only Quantity
 * component[suvMax].valueQuantity = $UCUM#g/ml{SUVbw}

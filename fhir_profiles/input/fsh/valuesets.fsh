@@ -123,7 +123,14 @@ Description: "Observation statuses a sender may give a lesion finding."
 ValueSet: SstrReportStatusVS
 Id: sstr-report-status
 Title: "Statuses of an SSTR-RADS report"
-Description: "final, or amended/corrected when any input lesion finding is."
+Description: "preliminary (the default, and whenever a finding is preliminary), final (setting SSTR_REPORT_STATUS=final), or amended/corrected when any input lesion finding is."
+* http://hl7.org/fhir/diagnostic-report-status#preliminary
 * http://hl7.org/fhir/diagnostic-report-status#final
 * http://hl7.org/fhir/diagnostic-report-status#amended
 * http://hl7.org/fhir/diagnostic-report-status#corrected
+
+ValueSet: SstrNextStepVS
+Id: sstr-next-step
+Title: "SSTR-RADS next steps"
+Description: "All next steps a scheduler acts on."
+* include codes from system SstrNextStep
