@@ -92,9 +92,7 @@ def read_lesion(
     if (len(problems.issues) > before or not (status and lesion_id and focus and body_site)
             or body_structure is None):
         return None
-    site_class: SiteClass = fields["site_class"]
-    organ = fields.pop("organ_system", None) or ("bone" if site_class.is_bone else site_code)
-    lesion = Lesion(lesion_id=lesion_id, site=site, organ_system=organ or site, **fields)
+    lesion = Lesion(lesion_id=lesion_id, site=site, site_code=site_code, **fields)
     source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths,
                           body_structure)
     return lesion, source
