@@ -23,6 +23,7 @@ from adapter.fhir.bundle_index import (
 from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage
 from adapter.fhir.parse_copies import patient_copy
 from adapter.fhir.parse_lesion import StudyLink, read_lesion
+from adapter.fhir.parse_report_inputs import read_report_inputs
 from adapter.fhir.parse_study import (
     StudyFacts,
     component_code,
@@ -86,7 +87,9 @@ def parse_document(doc: Any) -> ParsedMessage:
     parsed = _read_content(index, problems)
     if problems or parsed is None or message_id is None or timestamp is None:
         raise InvalidMessageError(problems.issues, message_id=message_id)
-    return ParsedMessage(message_id=message_id, timestamp=timestamp, **parsed)
+    inputs = read_report_inputs(doc, parsed["lesions"], parsed["imaging_study"])
+    return ParsedMessage(message_id=message_id, timestamp=timestamp, **parsed,
+                         report_inputs=inputs)
 
 
 def _read_header(entries: list[Entry], index: BundleIndex, problems: Problems) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 from adapter import __version__
 from adapter.domain import RULES_VERSION, Category, StudyAssessment
 from adapter.fhir import codes
-from adapter.fhir.conclusion import conclusion_lines, lesion_label
+from adapter.fhir.conclusion import lesion_label
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
 from adapter.fhir.narrative import html_document, narrative_div
@@ -26,6 +26,7 @@ from adapter.fhir.render_observations import (
     lesion_assessment,
     overall_assessment,
 )
+from adapter.fhir.report_model import report_model
 from adapter.fhir.tumour_board import flag, task, tumour_board_message
 
 Json = dict[str, Any]
@@ -132,9 +133,8 @@ def diagnostic_report(
     assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str,
     lesion_urls: list[str],
 ) -> Json:
-    lines = conclusion_lines(assessment)
-    div = narrative_div(assessment, lines)
-    html = html_document(div).encode()
+    model = report_model(assessment, parsed)
+    lines, div, html = model.conclusion, narrative_div(model), html_document(model).encode()
     by_id = {a.lesion.lesion_id: a for a in assessment.lesions}
     work_up = [by_id[i] for i in assessment.work_up]
     return {
