@@ -11,7 +11,8 @@ own style sheet (screen and A4 print). Neither loads anything from outside.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from html import escape
 
 from adapter import __version__
@@ -34,29 +35,64 @@ _WIDTHS = (8, 13, 9, 9, 10, 9, 11, 10, 9, 12)
 _COLGROUP = "<colgroup>" + "".join(f'<col style="width:{w}%"/>' for w in _WIDTHS) + "</colgroup>"
 _HEAD = ("<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in FINDINGS_HEADER)
          + "</tr></thead>")
-_MARKUP = re.compile(r"[&<>\"']")
+_MARKUP = re.compile(r"[&<>]")
+"""What text content needs escaped (attribute values are fixed codes: quotes stay)."""
 
 
-def _e(text: str) -> str:
-    """``html.escape``, skipped for the usual text that holds nothing to escape."""
-    return text if _MARKUP.search(text) is None else escape(text)
+def _texts(model: ReportModel) -> Iterator[str]:
+    imp = model.impression
+    yield from (model.title, model.study_date, model.overall, model.overall_code, imp.overall,
+                imp.lesions or "", imp.prrt, imp.caveat, imp.waived or "")
+    for group in (model.clinical, model.technique, model.reference, model.findings,
+                  imp.ambiguities):
+        for row in group:
+            yield from row
+    for texts in (imp.uptake_checks, imp.work_up, imp.next_steps, imp.missing):
+        yield from texts
+
+
+def _escaped(model: ReportModel) -> ReportModel:
+    """The model with every text escaped for element content; itself when (as usual) none
+    needs it. Only ``category_code`` (a fixed code) goes into an attribute."""
+    if _MARKUP.search("\x00".join(_texts(model))) is None:
+        return model
+
+    def e(text: str) -> str:
+        return escape(text, quote=False)
+
+    def items(values: tuple[Item, ...]) -> tuple[Item, ...]:
+        return tuple(Item(e(i.label), e(i.value)) for i in values)
+
+    imp = model.impression
+    return replace(
+        model, title=e(model.title), study_date=e(model.study_date),
+        clinical=items(model.clinical), technique=items(model.technique),
+        reference=items(model.reference),
+        findings=tuple(f.mapped(e) for f in model.findings),
+        impression=replace(
+            imp, overall=e(imp.overall), uptake_checks=tuple(map(e, imp.uptake_checks)),
+            work_up=tuple(map(e, imp.work_up)), prrt=e(imp.prrt), caveat=e(imp.caveat),
+            next_steps=tuple(map(e, imp.next_steps)),
+            waived=e(imp.waived) if imp.waived else None, missing=tuple(map(e, imp.missing)),
+            ambiguities=tuple((e(c), e(r)) for c, r in imp.ambiguities)),
+    )
 
 
 def _items(items: Iterable[Item], css: str = "items") -> str:
-    body = "".join(f"<dt>{_e(i.label)}</dt><dd>{_e(i.value)}</dd>" for i in items)
+    body = "".join(f"<dt>{i.label}</dt><dd>{i.value}</dd>" for i in items)
     return f'<dl class="{css}">{body}</dl>'
 
 
 def _list(texts: Iterable[str], css: str) -> str:
-    return f'<ul class="{css}">' + "".join(f"<li>{_e(t)}</li>" for t in texts) + "</ul>"
+    return f'<ul class="{css}">' + "".join(f"<li>{t}</li>" for t in texts) + "</ul>"
 
 
 def _findings_table(model: ReportModel) -> str:
     rows = []
     for f in model.findings:
         cells = f.cells()
-        rows.append(f'<tr class="cat-{_e(f.category_code)}"><th scope="row">{_e(cells[0])}</th>'
-                    + "".join(f"<td>{_e(c)}</td>" for c in cells[1:]) + "</tr>")
+        rows.append(f'<tr class="cat-{f.category_code}"><th scope="row">{cells[0]}</th>'
+                    + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>")
     caption = f"{len(model.findings)} lesion{'s' if len(model.findings) != 1 else ''}"
     return (f'<table class="findings"><caption>{caption}</caption>{_COLGROUP}{_HEAD}'
             f"<tbody>{''.join(rows)}</tbody></table>")
@@ -64,21 +100,21 @@ def _findings_table(model: ReportModel) -> str:
 
 def _impression(model: ReportModel) -> str:
     imp = model.impression
-    parts = [f'<p class="overall"><strong>{_e(imp.overall)}</strong></p>']
+    parts = [f'<p class="overall"><strong>{imp.overall}</strong></p>']
     if imp.uptake_checks:
         parts.append('<p class="check"><strong>Uptake level to confirm</strong> (the reader\'s '
                      "level is used):</p>" + _list(imp.uptake_checks, "checks"))
     if imp.work_up:
         parts.append("<h3>Work-up (SSTR-RADS-3C/3D)</h3>" + _list(imp.work_up, "work-up"))
-    parts.append(f'<p class="prrt"><strong>{_e(imp.prrt)}</strong></p>'
-                 f'<p class="caveat">Caveat: {_e(imp.caveat)}</p>')
+    parts.append(f'<p class="prrt"><strong>{imp.prrt}</strong></p>'
+                 f'<p class="caveat">Caveat: {imp.caveat}</p>')
     if imp.next_steps:
         parts.append("<h3>Next steps</h3>" + _list(imp.next_steps, "steps"))
     if imp.waived:
-        parts.append(f'<p class="waived">{_e(imp.waived)}</p>')
+        parts.append(f'<p class="waived">{imp.waived}</p>')
     missing = ", ".join(imp.missing) + "." if imp.missing else "none."
     parts.append(f'<p class="missing"><strong>Missing minimum data</strong> (Suppl. Table 1): '
-                 f"{_e(missing)}</p>")
+                 f"{missing}</p>")
     if imp.ambiguities:
         parts.append("<h3>Policies applied where the paper is silent</h3>"
                      + _items((Item(code, reason) for code, reason in imp.ambiguities),
@@ -99,24 +135,32 @@ def _section_bodies(model: ReportModel) -> dict[str, str]:
 
 
 def _summary(model: ReportModel) -> str:
-    return (f'<p class="summary"><span class="badge cat-{_e(model.overall_code)}">'
-            f"{_e(model.overall)}</span> <span>{_e(model.impression.prrt)}</span>"
-            f' <span class="date">Study {_e(model.study_date)}</span></p>')
+    return (f'<p class="summary"><span class="badge cat-{model.overall_code}">'
+            f"{model.overall}</span> <span>{model.impression.prrt}</span>"
+            f' <span class="date">Study {model.study_date}</span></p>')
 
 
-def _footer() -> str:
-    return (f"sstr-adapter {_e(__version__)}, {_e(RULES_VERSION)}. Every category names the "
-            "rule of the paper (Werner et al., SSTR-RADS 1.0) that decided it; AMB- codes are "
-            "the adapter's documented policies.")
+_FOOTER = escape(
+    f"sstr-adapter {__version__}, {RULES_VERSION}. Every category names the rule of the paper "
+    "(Werner et al., SSTR-RADS 1.0) that decided it; AMB- codes are the adapter's documented "
+    "policies.", quote=False)
 
 
 def narrative_div(model: ReportModel) -> str:
     """The DiagnosticReport's ``text.div`` (FHIR narrative xhtml)."""
-    bodies = _section_bodies(model)
+    return _narrative(*_parts(model))
+
+
+def _parts(model: ReportModel) -> tuple[ReportModel, dict[str, str]]:
+    escaped = _escaped(model)
+    return escaped, _section_bodies(escaped)
+
+
+def _narrative(model: ReportModel, bodies: dict[str, str]) -> str:
     sections = "".join(f'<div class="section" id="{sid}"><h2>{title}</h2>{bodies[sid]}</div>'
                        for sid, title in SECTIONS)
-    return (f'<div xmlns="{XHTML_NS}"><h1>{_e(model.title)}</h1>{_summary(model)}{sections}'
-            f'<p class="footer">{_footer()}</p></div>')
+    return (f'<div xmlns="{XHTML_NS}"><h1>{model.title}</h1>{_summary(model)}{sections}'
+            f'<p class="footer">{_FOOTER}</p></div>')
 
 
 _STYLE = """
@@ -163,15 +207,24 @@ _STYLE_ONE_LINE = re.sub(r"\n", "", _STYLE)
 
 def html_document(model: ReportModel) -> str:
     """The ``presentedForm`` page: self-contained HTML (inline style sheet, no script)."""
-    bodies = _section_bodies(model)
+    return _html(*_parts(model))
+
+
+def render_report(model: ReportModel) -> tuple[str, str]:
+    """The narrative div and the HTML page of ``model``, sharing one rendering."""
+    escaped, bodies = _parts(model)
+    return _narrative(escaped, bodies), _html(escaped, bodies)
+
+
+def _html(model: ReportModel, bodies: dict[str, str]) -> str:
     sections = "".join(
         f'<section id="{sid}" aria-labelledby="{sid}-h"><h2 id="{sid}-h">{title}</h2>'
         f"{bodies[sid]}</section>" for sid, title in SECTIONS)
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/>'
             '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
-            f"<title>{_e(model.title)}</title><style>{_STYLE_ONE_LINE}</style></head><body>"
-            f"<main><header><h1>{_e(model.title)}</h1>{_summary(model)}</header>{sections}"
-            f"<footer>{_footer()}</footer></main></body></html>")
+            f"<title>{model.title}</title><style>{_STYLE_ONE_LINE}</style></head><body>"
+            f"<main><header><h1>{model.title}</h1>{_summary(model)}</header>{sections}"
+            f"<footer>{_FOOTER}</footer></main></body></html>")
 
 
 def summary_text(assessment: StudyAssessment) -> str:

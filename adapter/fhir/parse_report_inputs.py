@@ -29,13 +29,13 @@ def read_report_inputs(
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
             continue
-        code = component_code(resource, codes.CS_OBSERVATION)
-        if code == codes.OBS_CLINICAL_CONTEXT:
-            history.update(_history(resource))
-        elif code == codes.OBS_LESION_FINDING and entry.get("fullUrl") in findings:
+        lesion_id = findings.get(entry.get("fullUrl"))
+        if lesion_id is not None:
             mean = _suv_mean(resource)
             if mean is not None:
-                suv_mean[findings[entry["fullUrl"]]] = mean
+                suv_mean[lesion_id] = mean
+        elif component_code(resource, codes.CS_OBSERVATION) == codes.OBS_CLINICAL_CONTEXT:
+            history.update(_history(resource))
     return ReportInputs(radiopharmaceutical=_tracer(imaging_study.resource), history=history,
                         lesion_suv_mean=suv_mean)
 
@@ -54,7 +54,9 @@ def _history(resource: JsonObject) -> dict[str, str]:
 
 def _suv_mean(resource: JsonObject) -> float | None:
     for comp in as_list(resource.get("component")):
-        if not isinstance(comp, dict) or component_code(comp, codes.DCM) != codes.DCM_SUVBW:
+        # Only SUVbw components carry a derivation extension: the others are passed by.
+        if (not isinstance(comp, dict) or "extension" not in comp
+                or component_code(comp, codes.DCM) != codes.DCM_SUVBW):
             continue
         for ext in as_list(comp.get("extension")):
             concept = ext.get("valueCodeableConcept") if isinstance(ext, dict) else None

@@ -20,7 +20,7 @@ from adapter.fhir import codes
 from adapter.fhir.conclusion import lesion_label
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
-from adapter.fhir.narrative import html_document, narrative_div
+from adapter.fhir.narrative import render_report
 from adapter.fhir.render_observations import (
     category_concept,
     lesion_assessment,
@@ -134,7 +134,8 @@ def diagnostic_report(
     lesion_urls: list[str],
 ) -> Json:
     model = report_model(assessment, parsed)
-    lines, div, html = model.conclusion, narrative_div(model), html_document(model).encode()
+    div, page = render_report(model)
+    lines, html = model.conclusion, page.encode()
     by_id = {a.lesion.lesion_id: a for a in assessment.lesions}
     work_up = [by_id[i] for i in assessment.work_up]
     return {
