@@ -240,3 +240,26 @@ def test_a_progression_upgrade_names_its_policy_on_the_lesion() -> None:
 
     assert "AMB-PROGRESSION-UPGRADE: progressed SSTR-RADS-3A lesion upgraded to SSTR-RADS-4" \
         in report["conclusion"]
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    [{"value": 7.0, "comparator": "<", "unit": "g/ml{SUVbw}"}, {"value": True}, {"value": "7"},
+     {"value": -1.0}, "7.0"],
+    ids=["comparator", "boolean", "string", "negative", "not-a-quantity"],
+)
+def test_a_suvmean_that_is_not_a_measured_number_is_not_shown(quantity: Any) -> None:
+    spec = MessageSpec("suv-mean-bad", (LesionSpec(
+        "L1", "liver", "10200004", SiteClass.TYPICAL_SOFT_TISSUE, AnatomicCorrelate.CORRESPONDING,
+        level=3, suv_max=12.0, suv_mean=7.0, size_mm=20.0),))
+    doc = build_bundle(spec)
+    finding = next(e["resource"] for e in doc["entry"]
+                   if e["resource"]["resourceType"] == "Observation"
+                   and any(c.get("code", {}).get("text") == "SUVmean"
+                           for c in e["resource"].get("component", [])))
+    mean = next(c for c in finding["component"] if c["code"].get("text") == "SUVmean")
+    mean["valueQuantity"] = quantity
+
+    rows = _rows(ET.fromstring(_report(doc)["text"]["div"]))
+
+    assert rows[0]["SUVmax"] == "12"
