@@ -90,7 +90,10 @@ class Impression:
         if self.lesions:
             lines.append(self.lesions)
         if self.uptake_checks:
-            lines.append("Uptake level to confirm: " + " ".join(self.uptake_checks))
+            checks = self.uptake_checks
+            more = len(checks) - _LISTED_IDS
+            lines.append("Uptake level to confirm: " + " ".join(checks[:_LISTED_IDS])
+                         + (f" And {more} more (see the findings)." if more > 0 else ""))
         lines += self.work_up
         lines.append(f"{self.prrt} Caveat: {self.caveat}")
         if self.next_steps:

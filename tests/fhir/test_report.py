@@ -218,6 +218,19 @@ def test_a_reader_level_the_suvs_contradict_is_named_in_the_conclusion() -> None
             "(SSTR-RADS-4 by the SUVs, SSTR-RADS-3A as read).") in report["conclusion"]
 
 
+def test_the_conclusion_names_at_most_three_uptake_levels_to_confirm() -> None:
+    nodes = tuple(LesionSpec(f"L{i}", "mesenteric lymph node", "279795009",
+                             SiteClass.TYPICAL_SOFT_TISSUE, AnatomicCorrelate.NONE, level=2,
+                             suv_max=9.0) for i in range(1, 6))
+
+    report = _report(build_bundle(MessageSpec("disagree-5", nodes, grade=Grade.G1)))
+
+    line = next(x for x in report["conclusion"].splitlines() if x.startswith("Uptake level"))
+    assert line.count("read as level 2") == 3 and line.endswith("And 2 more (see the findings).")
+    div = ET.fromstring(report["text"]["div"])
+    assert _section(div, "impression").count("read as level 2") == 5
+
+
 def test_a_waived_lesion_names_no_follow_up_policy_in_the_conclusion() -> None:
     liver = LesionSpec("L1", "liver", "10200004", SiteClass.TYPICAL_SOFT_TISSUE,
                        AnatomicCorrelate.CORRESPONDING, level=3, suv_max=12.0, size_mm=20.0)
