@@ -18,7 +18,7 @@ from html import escape
 from adapter import __version__
 from adapter.domain import RULES_VERSION, StudyAssessment
 from adapter.fhir.conclusion import conclusion_lines
-from adapter.fhir.report_model import FINDINGS_HEADER, Item, ReportModel, findings
+from adapter.fhir.report_model import FINDINGS_HEADER, SHY, Item, ReportModel, findings
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 SECTIONS = (
@@ -235,4 +235,4 @@ def summary_text(assessment: StudyAssessment) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(shown))]
     table = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
              for r in rows]
-    return "\n".join([*table, "", *conclusion_lines(assessment)]) + "\n"
+    return ("\n".join([*table, "", *conclusion_lines(assessment)]) + "\n").replace(SHY, "")

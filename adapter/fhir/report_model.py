@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from adapter.domain import (
+    AnatomicCorrelate,
     LesionAssessment,
     ReferenceUptake,
     StudyAssessment,
@@ -40,6 +41,14 @@ THERAPY_TEXT: dict[Therapy, str] = {
     Therapy.LOCOREGIONAL: "locoregional therapy",
     Therapy.TARGETED: "targeted therapy",
     Therapy.OTHER: "other",
+}
+SHY = "\u00ad"
+"""A soft hyphen: where a long word of a narrow table column may break."""
+_CORRELATE_TEXT = {
+    AnatomicCorrelate.NONE: "none",
+    AnatomicCorrelate.NON_SUSPICIOUS: f"non-sus{SHY}picious",
+    AnatomicCorrelate.CORRESPONDING: f"corre{SHY}sponding",
+    AnatomicCorrelate.HIGHLY_SUSPICIOUS: f"highly sus{SHY}picious",
 }
 _SOURCE_TEXT = {UptakeSource.READER: "read", UptakeSource.SUV: "from SUVmax",
                 UptakeSource.READER_OVER_SUV: "read"}
@@ -212,7 +221,7 @@ def _finding(a: LesionAssessment, suv_mean: float | None) -> Finding:
         diameter=NOT_GIVEN if lesion.size_mm is None else f"{lesion.size_mm:g} mm",
         uptake=f"{int(uptake.level)} ({source})",
         suv_max=suv,
-        correlate=lesion.correlate.value.replace("-", " "),
+        correlate=_CORRELATE_TEXT[lesion.correlate],
         category=a.category.label,
         rule=a.rule,
         remarks="; ".join(remarks),
