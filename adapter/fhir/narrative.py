@@ -35,7 +35,10 @@ _WIDTHS = (8, 13, 9, 9, 10, 9, 11, 10, 9, 12)
 _COLGROUP = "<colgroup>" + "".join(f'<col style="width:{w}%"/>' for w in _WIDTHS) + "</colgroup>"
 _HEAD = ("<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in FINDINGS_HEADER)
          + "</tr></thead>")
-_MARKUP = re.compile(r"[&<>]")
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff"
+_NOT_XML_CHARS = re.compile(f"[{_NOT_XML}]")
+"""Characters XML 1.0 does not allow: replaced by U+FFFD so the xhtml stays well-formed."""
+_MARKUP = re.compile(f"[&<>{_NOT_XML}]")
 """What text content needs escaped (attribute values are fixed codes: quotes stay)."""
 
 
@@ -58,7 +61,7 @@ def _escaped(model: ReportModel) -> ReportModel:
         return model
 
     def e(text: str) -> str:
-        return escape(text, quote=False)
+        return escape(_NOT_XML_CHARS.sub("\ufffd", text), quote=False)
 
     def items(values: tuple[Item, ...]) -> tuple[Item, ...]:
         return tuple(Item(e(i.label), e(i.value)) for i in values)

@@ -185,6 +185,20 @@ def test_markup_in_history_texts_is_escaped_in_both_renderings() -> None:
         assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in text
 
 
+def test_characters_xml_forbids_do_not_break_the_narrative_or_the_html() -> None:
+    # A history text the answer repeats only in the narrative and the HTML.
+    spec = MessageSpec("control", (LesionSpec(
+        "L1", "liver segment II", "277956007", SiteClass.TYPICAL_SOFT_TISSUE,
+        AnatomicCorrelate.CORRESPONDING, level=3, suv_max=12.0, size_mm=20.0),),
+        symptoms="flushing\x02 and\ufffe diarrhoea")
+
+    report = _report(build_bundle(spec))
+
+    div = ET.fromstring(report["text"]["div"])
+    ET.fromstring(_html(report).removeprefix("<!DOCTYPE html>"))
+    assert "flushing\ufffd and\ufffd diarrhoea" in _section(div, "clinical-information")
+
+
 NODE = dict(site_class=SiteClass.TYPICAL_SOFT_TISSUE, correlate=AnatomicCorrelate.CORRESPONDING,
             level=3)
 
