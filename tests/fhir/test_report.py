@@ -7,13 +7,18 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import orjson
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from adapter.domain import AnatomicCorrelate, Grade, Progression, SiteClass
 from adapter.fhir.examples import FIGURES, REFERENCE, input_path
 from adapter.fhir.narrative import SECTIONS
 from adapter.fhir.report_model import FINDINGS_HEADER
 from adapter.fhir.synthetic import LesionSpec, MessageSpec, build_bundle
+from adapter.service.pipeline import ScoringPipeline
+from adapter.service.results import Processed
 from tests.fhir.conftest import report_of, resources
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -290,3 +295,28 @@ def test_a_suvmean_that_is_not_a_measured_number_is_not_shown(quantity: Any) -> 
     rows = _rows(ET.fromstring(_report(doc)["text"]["div"]))
 
     assert rows[0]["SUVmax"] == "12"
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,
+                max_size=80).filter(lambda t: t.strip() == t and t.strip() != "")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(site=_TEXT, history=_TEXT)
+def test_any_sender_text_gives_a_well_formed_narrative_within_fhir_xhtml(
+    site: str, history: str
+) -> None:
+    spec = MessageSpec("texts", (LesionSpec(
+        "L1", site, "10200004", SiteClass.TYPICAL_SOFT_TISSUE, AnatomicCorrelate.CORRESPONDING,
+        level=3, suv_max=12.0, size_mm=20.0),), symptoms=history, previous_imaging=history)
+
+    outcome = ScoringPipeline()(orjson.dumps(build_bundle(spec)))
+    assume(isinstance(outcome, Processed))  # texts the reader rejects (blank to it) are not ours
+    assert isinstance(outcome, Processed)
+    report = resources(orjson.loads(outcome.outputs[0].body), "DiagnosticReport")[0]
+
+    div = ET.fromstring(report["text"]["div"])
+    assert {e.tag.removeprefix(XHTML) for e in div.iter()} <= NARRATIVE_ELEMENTS
+    page = ET.fromstring(_html(report).removeprefix("<!DOCTYPE html>"))
+    assert next(c.text for c in page.iter("td")) == site
+    assert re.sub(r"\s+", " ", history) in _section(div, "clinical-information")
