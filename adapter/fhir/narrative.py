@@ -57,7 +57,7 @@ def _texts(model: ReportModel) -> Iterator[str]:
 def _escaped(model: ReportModel) -> ReportModel:
     """The model with every text escaped for element content; itself when (as usual) none
     needs it. Only ``category_code`` (a fixed code) goes into an attribute."""
-    if _MARKUP.search("\x00".join(_texts(model))) is None:
+    if _MARKUP.search("\n".join(_texts(model))) is None:
         return model
 
     def e(text: str) -> str:

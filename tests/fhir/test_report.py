@@ -12,10 +12,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from adapter.domain import AnatomicCorrelate, Grade, Progression, SiteClass
+from adapter.domain import AnatomicCorrelate, Grade, Progression, SiteClass, score_study
+from adapter.fhir import narrative
 from adapter.fhir.examples import FIGURES, REFERENCE, input_path
 from adapter.fhir.narrative import SECTIONS
-from adapter.fhir.report_model import FINDINGS_HEADER
+from adapter.fhir.parse import parse_message
+from adapter.fhir.report_model import FINDINGS_HEADER, build_report
 from adapter.fhir.synthetic import LesionSpec, MessageSpec, build_bundle
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import Processed
@@ -320,3 +322,16 @@ def test_any_sender_text_gives_a_well_formed_narrative_within_fhir_xhtml(
     page = ET.fromstring(_html(report).removeprefix("<!DOCTYPE html>"))
     assert next(c.text for c in page.iter("td")) == site
     assert re.sub(r"\s+", " ", history) in _section(div, "clinical-information")
+
+
+def test_a_report_without_markup_is_rendered_from_the_model_itself() -> None:
+    # The fast path: one scan finds nothing to escape, so no escaped copy is built.
+    parsed = parse_message(input_path("reference-5-lesions").read_bytes())
+    assessment = score_study(parsed.study)
+    context, reference = parsed.study.context, parsed.study.reference
+
+    model = build_report(assessment, context, reference, parsed.report_inputs, parsed.started)
+    marked = build_report(assessment, context, reference, parsed.report_inputs, "2024 <b>")
+
+    assert narrative._escaped(model) is model
+    assert narrative._escaped(marked).study_date == "2024 &lt;b&gt;"
