@@ -147,17 +147,17 @@ def clinical_information(context: StudyContext, history: Mapping[str, str]) -> t
         items.append(Item("Biopsy and Ki-67/grade", "; ".join(t for t in (biopsy, grading) if t)))
     if context.primary_diagnosis_date:
         items.append(Item("Date of primary diagnosis", context.primary_diagnosis_date.isoformat()))
+    if context.symptoms_reported or "symptoms" in history:
+        items.append(Item("Symptoms", history.get("symptoms", "reported")))
+    if context.prior_therapies is not None:
+        therapies = sorted(THERAPY_TEXT[t] for t in context.prior_therapies)
+        items.append(Item("Previous therapies", ", ".join(therapies) or "none"))
     for code, label, given in (
-        ("symptoms", "Symptoms", context.symptoms_reported),
-        ("previous-therapies", "Previous therapies", context.prior_therapies is not None),
         ("previous-imaging", "Previous imaging", context.previous_imaging_reported),
         ("other-malignancies", "Other malignancies", context.other_malignancies_reported),
         ("laboratory", "Laboratory results", context.laboratory_reported),
     ):
-        if code == "previous-therapies" and context.prior_therapies is not None:
-            therapies = sorted(THERAPY_TEXT[t] for t in context.prior_therapies)
-            items.append(Item(label, ", ".join(therapies) if therapies else "none"))
-        elif given or code in history:
+        if given or code in history:
             items.append(Item(label, history.get(code, "reported")))
     return tuple(items)
 
