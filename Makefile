@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup profiles-setup run test lint typecheck pytest broker audit clean
+.PHONY: setup profiles-setup run test lint typecheck pytest broker browser audit clean
 
 setup: $(VENV)/.installed
 
@@ -30,11 +30,15 @@ run: setup
 broker:
 	./.ci/ensure-rabbitmq
 
+# Headless Chromium for the report layout tests: installs Debian's chromium under CI=true.
+browser:
+	./.ci/ensure-chromium
+
 lint: setup
 	$(BIN)/ruff check adapter tests
 	$(BIN)/mypy
 
-pytest: setup profiles-setup broker
+pytest: setup profiles-setup broker browser
 	$(BIN)/pytest
 
 # Known vulnerabilities in the installed (pinned) dependencies, via pip-audit and PyPI.

@@ -71,8 +71,8 @@ RULES: Final[dict[str, Rule]] = {
         Rule("TXT-3-PROGRESSION", "SSTR-RADS-3 section",
              "Any progression of the lesions would lead to an upgrade to either SSTR-RADS-4 or "
              "SSTR-RADS-5.",
-             "A 3A/3B lesion that progressed is 4 without and 5 with a corresponding or highly "
-             "suspicious anatomic correlate."),
+             "A 3A/3B lesion that progressed is upgraded: to 5 or 4 by its anatomic correlate "
+             "(AMB-PROGRESSION-UPGRADE)."),
         Rule("TXT-1-RESCORE", "SSTR-RADS-1 section; Suppl. Fig. 1",
              "SSTR-RADS scores can be dynamic: an avid thyroid nodule first 3C, then biopsied as "
              "adenoma, is re-scored 1B.",
@@ -86,7 +86,7 @@ RULES: Final[dict[str, Rule]] = {
              "The highest SSTR-RADS lesion designates the overall PET score and may overrule "
              "lower lesions; 3A/3B findings can be waived when the others are 4 or 5.",
              "Overall = highest lesion category; 3A/3B lesions are marked waived under an overall "
-             "4 or 5."),
+             "4 or 5 and then carry no next step or follow-up interval of their own."),
         Rule("DISC-3C3D", "Discussion",
              "SSTR-RADS-3C and -3D are very important categories: 3C may trigger immediate "
              "work-up; in 3D further work-up is also required.",
@@ -213,13 +213,27 @@ AMBIGUITIES: Final[dict[str, Rule]] = {
              "'The largest or hottest lesion' per 'system'; the order of the two criteria and "
              "what a system is are not given.",
              "Hottest first (uptake level, then SUVmax), then largest; the system is the "
-             "lesion's organ system as given (case-insensitive). Every lesion stays scored.",
+             "lesion's organ system as given (case-insensitive; a code, label or alias of the "
+             "organ-system table is that system), else bone for bone site classes, else the "
+             "system of the bodySite's SNOMED CT code in adapter/domain/organ_systems.toml "
+             "(liver segments: liver, nodal stations: lymph nodes, vertebrae and ribs: bone). "
+             "Every lesion stays scored.",
              "SSTR_REPRESENTATIVE_ABOVE"),
+        Rule("AMB-ORGAN-SYSTEM-UNMAPPED", "Discussion",
+             "'A dominant, representative lesion per system'; the systems are not listed.",
+             "A lesion without an organ system whose bodySite code is not in the organ-system "
+             "table is grouped by that code (or its site text): conservative, since it can "
+             "only add representatives, never hide a system; named when the rule applies."),
         Rule("AMB-NEW-LESION", "SSTR-RADS-3 section",
              "'Any progression of the lesions' upgrades 3A/3B; a lesion new since the prior "
              "study is not mentioned.",
              "A new 3A/3B lesion keeps its Table 1 category and is flagged; only a lesion "
              "reported as progressed is upgraded."),
+        Rule("AMB-PROGRESSION-UPGRADE", "SSTR-RADS-3 section",
+             "Any progression of the lesions would lead to an upgrade to either SSTR-RADS-4 or "
+             "SSTR-RADS-5; which of the two is not said.",
+             "Upgraded as Table 1 rows 4/5 separate level-3 lesions: to 5 with a corresponding "
+             "or highly suspicious anatomic correlate, to 4 without; named on the lesion."),
         Rule("AMB-PROLIFERATION-UNKNOWN", "SSTR-RADS-3 section",
              "Follow-up after 3 months when the proliferation index is increased; 3-6 months "
              "otherwise.",
@@ -235,7 +249,9 @@ AMBIGUITIES: Final[dict[str, Rule]] = {
              "still triggered and carries 'ruled out'."),
         Rule("AMB-SUV-READER-DISAGREE", "Table 2",
              "The level is a qualitative reading; SUVs are supporting data.",
-             "When the reader's level and the SUV-derived level disagree, the reader's level is "
-             "used and the discrepancy reported."),
+             "When both are given the reader's level wins and the discrepancy is reported; when "
+             "the SUVs give another category, or the two are more than one level apart or on "
+             "two sides of level 3, the conclusion names the lesion with the category the SUVs "
+             "give and asks to confirm the level."),
     )
 }

@@ -51,16 +51,13 @@ def score_lesion(
     """
     _check_consistent(lesion)
     uptake = resolve_uptake(lesion, reference)
-    category, rule, ambiguities = _categorise(lesion, uptake.level)
-    category, rule, ambiguities = _apply_progression(lesion, category, rule, ambiguities)
-    if uptake.source is UptakeSource.READER_OVER_SUV:
-        ambiguities += (
-            Ambiguity(
-                "AMB-SUV-READER-DISAGREE",
-                f"reader's uptake level {int(uptake.level)} used; SUVs give level "
-                f"{int(uptake.suv_level or 0)} by Table 2",
-            ),
-        )
+    category, rule, ambiguities = _decide(lesion, uptake.level)
+    suv_category: Category | None = None
+    if uptake.source is UptakeSource.READER_OVER_SUV and uptake.suv_level is not None:
+        by_suv = _decide(lesion, uptake.suv_level)[0]
+        if by_suv is not category or uptake.far_apart:
+            suv_category = by_suv
+        ambiguities += (_disagreement(uptake, category, suv_category),)
     steps, step_ambiguities = next_steps(category, proliferation_raised)
     return LesionAssessment(
         lesion=lesion,
@@ -71,7 +68,27 @@ def score_lesion(
         next_steps=steps,
         ambiguities=ambiguities + step_ambiguities,
         notes=_minimum_data_notes(lesion, uptake),
+        suv_category=suv_category,
     )
+
+
+def _decide(lesion: Lesion, level: UptakeLevel) -> _Decision:
+    """Table 1 for ``level``, then the upgrade on progression."""
+    category, rule, ambiguities = _categorise(lesion, level)
+    return _apply_progression(lesion, category, rule, ambiguities)
+
+
+def _disagreement(
+    uptake: UptakeResult, category: Category, by_suv: Category | None
+) -> Ambiguity:
+    """AMB-SUV-READER-DISAGREE: the reader's level is used; the reason says what SUVs give."""
+    reason = (f"reader's uptake level {int(uptake.level)} used; SUVs give level "
+              f"{int(uptake.suv_level or 0)} by Table 2")
+    if by_suv is not None and by_suv is not category:
+        reason += f" ({by_suv.label} by the SUVs, {category.label} as read): confirm the level"
+    elif by_suv is not None:
+        reason += f" (levels far apart; {category.label} either way): confirm the level"
+    return Ambiguity("AMB-SUV-READER-DISAGREE", reason)
 
 
 def _check_consistent(lesion: Lesion) -> None:
@@ -217,8 +234,16 @@ def _apply_progression(
     if lesion.progression is not Progression.PROGRESSED:
         return category, rule, ambiguities
     if category in (Category.C3A, Category.C3B):
-        upgraded = Category.C5 if lesion.correlate in _SUSPICIOUS else Category.C4
-        return upgraded, "TXT-3-PROGRESSION", ambiguities
+        # "An upgrade to either SSTR-RADS-4 or SSTR-RADS-5": which one is a policy.
+        if lesion.correlate in _SUSPICIOUS:
+            upgraded = Category.C5
+            why = "with a corresponding or highly suspicious anatomic correlate (Table 1 row 5)"
+        else:
+            upgraded = Category.C4
+            why = "without a corresponding anatomic correlate (Table 1 row 4)"
+        note = Ambiguity("AMB-PROGRESSION-UPGRADE", f"progressed {category.label} lesion "
+                         f"upgraded to {upgraded.label}: {why}")
+        return upgraded, "TXT-3-PROGRESSION", (*ambiguities, note)
     if category in (Category.C4, Category.C5):
         return category, rule, ambiguities
     note = Ambiguity("AMB-PROGRESSION-OTHER", f"progression reported for a {category.label} "

@@ -178,20 +178,24 @@ class Lesion:
     """One finding as the reader describes it.
 
     ``lesion_id`` is the tracking identifier (not patient data). ``site`` is a
-    human-readable anatomic description, ``organ_system`` groups lesions for the
-    representative-lesion rule (Discussion, more than 5 positive lesions).
+    human-readable anatomic description, ``organ_system`` (or, absent, the organ system of
+    ``site_code``) groups lesions for the representative-lesion rule (Discussion, more than
+    5 positive lesions).
     """
 
     lesion_id: str
     site: str
     site_class: SiteClass
-    organ_system: str
+    organ_system: str | None = None
+    """As the sender gave it; ``None``: derived from the anatomy (:mod:`adapter.domain.anatomy`)."""
     reader_level: UptakeLevel | None = None
     suv_max: float | None = None
     benign: BenignEvidence = BenignEvidence.NOT_KNOWN
     correlate: AnatomicCorrelate = AnatomicCorrelate.NONE
     progression: Progression = Progression.NOT_ASSESSED
     size_mm: float | None = None
+    site_code: str | None = None
+    """The SNOMED CT code of the anatomic site, when given (organ system by anatomy)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +253,14 @@ class UptakeResult:
     source: UptakeSource
     suv_level: UptakeLevel | None = None
 
+    @property
+    def far_apart(self) -> bool:
+        """Reader and SUVs more than one level apart, or on two sides of level 3."""
+        suv = self.suv_level
+        if suv is None or self.source is not UptakeSource.READER_OVER_SUV:
+            return False
+        return abs(int(self.level) - int(suv)) > 1 or (self.level == 3) != (suv == 3)
+
 
 @dataclass(frozen=True, slots=True)
 class NextStep:
@@ -272,6 +284,9 @@ class LesionAssessment:
     notes: tuple[str, ...] = ()
     representative: bool = False
     waived: bool = False
+    suv_category: Category | None = None
+    """When the reader's level overrules SUVs that give another category (or are far
+    apart from it, see :attr:`UptakeResult.far_apart`): the category the SUV level gives."""
 
     @property
     def is_positive(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from adapter.domain.anatomy import OrganSystem, SystemSource, organ_system_of
 from adapter.domain.errors import InvalidLesionError, InvalidStudyError
 from adapter.domain.lesion import score_lesion
 from adapter.domain.model import (
@@ -52,13 +53,14 @@ def score_study(study: Study, policy: ScoringPolicy = DEFAULT_POLICY) -> StudyAs
     )
     overall = max((a.category for a in scored), key=lambda c: c.rank)
     scored = _mark_waived(scored, overall)
-    scored, representatives = _mark_representatives(scored, policy)
+    scored, systems = _mark_representatives(scored, policy)
+    representatives = systems is not None
     prrt, prrt_rule, prrt_ambiguities = prrt_recommendation(scored, overall, policy)
     ambiguities = (
         _overall_ambiguities(scored, overall)
         + prrt_ambiguities
         + _proliferation_ambiguities(scored, raised, policy)
-        + _representative_ambiguities(representatives, policy)
+        + _representative_ambiguities(systems, policy)
     )
     return StudyAssessment(
         lesions=scored,
@@ -150,31 +152,49 @@ def tumour_board_triggered(overall: Category, prrt: PrrtRecommendation) -> bool:
     return overall in _HIGH or prrt is PrrtRecommendation.MAY_CONSIDER
 
 
+_STEP_POLICIES = frozenset({"AMB-PROLIFERATION-UNKNOWN", "AMB-FU-INTERVAL"})
+"""Policies that only choose a follow-up interval: moot for a waived lesion."""
+
+
 def _mark_waived(
     scored: tuple[LesionAssessment, ...], overall: Category
 ) -> tuple[LesionAssessment, ...]:
-    """Discussion: 3A/3B findings can be waived when the overall score is 4 or 5."""
+    """Discussion: 3A/3B findings can be waived when the overall score is 4 or 5.
+
+    A waived lesion needs no work-up of its own: its next steps, and the policies that
+    only chose their follow-up interval, are dropped (the overall score's steps apply).
+    """
     if overall not in _HIGH:
         return scored
-    return tuple(replace(a, waived=True) if a.category in _WAIVABLE else a for a in scored)
+    return tuple(
+        replace(a, waived=True, next_steps=(),
+                ambiguities=tuple(x for x in a.ambiguities if x.code not in _STEP_POLICIES))
+        if a.category in _WAIVABLE else a
+        for a in scored
+    )
 
 
 def _mark_representatives(
     scored: tuple[LesionAssessment, ...], policy: ScoringPolicy
-) -> tuple[tuple[LesionAssessment, ...], bool]:
-    """Discussion: >5 positive lesions, one representative (hottest, then largest) per system."""
+) -> tuple[tuple[LesionAssessment, ...], dict[str, OrganSystem] | None]:
+    """Discussion: >5 positive lesions, one representative (hottest, then largest) per system.
+
+    Returns the lesions and, when the rule applied, the organ system of each positive
+    lesion by id (given, else from the anatomy: :func:`organ_system_of`).
+    """
     positive = [a for a in scored if a.is_positive]
     if len(positive) <= policy.representative_above:
-        return scored, False
+        return scored, None
+    systems = {a.lesion.lesion_id: organ_system_of(a.lesion) for a in positive}
     best: dict[str, LesionAssessment] = {}
     for a in positive:
-        # "Liver" and "liver " are one system: the grouping key is normalised.
-        system = a.lesion.organ_system.strip().casefold()
-        current = best.get(system)
+        key = systems[a.lesion.lesion_id].key
+        current = best.get(key)
         if current is None or _hotter(a, current):
-            best[system] = a
+            best[key] = a
     chosen = {id(a) for a in best.values()}
-    return tuple(replace(a, representative=True) if id(a) in chosen else a for a in scored), True
+    marked = tuple(replace(a, representative=True) if id(a) in chosen else a for a in scored)
+    return marked, systems
 
 
 def _hotter(a: LesionAssessment, b: LesionAssessment) -> bool:
@@ -190,12 +210,23 @@ def _heat(a: LesionAssessment) -> tuple[int, float, float]:
     return (int(a.uptake.level), suv, size)
 
 
-def _representative_ambiguities(applied: bool, policy: ScoringPolicy) -> tuple[Ambiguity, ...]:
-    if not applied:
+def _representative_ambiguities(
+    systems: dict[str, OrganSystem] | None, policy: ScoringPolicy
+) -> tuple[Ambiguity, ...]:
+    if systems is None:
         return ()
-    return (Ambiguity("AMB-REPRESENTATIVE", f"more than {policy.representative_above} positive "
-                      "lesions: one per organ system marked, hottest (level, SUVmax) then "
-                      "largest"),)
+    found: tuple[Ambiguity, ...] = (
+        Ambiguity("AMB-REPRESENTATIVE", f"more than {policy.representative_above} positive "
+                  "lesions: one per organ system marked, hottest (level, SUVmax) then largest"),
+    )
+    unmapped = [i for i, s in systems.items() if s.source is SystemSource.UNMAPPED]
+    if unmapped:
+        names = ", ".join(unmapped[:3]) + (f" and {len(unmapped) - 3} more"
+                                           if len(unmapped) > 3 else "")
+        found += (Ambiguity("AMB-ORGAN-SYSTEM-UNMAPPED", f"no organ system given and the "
+                            f"anatomy code not in the organ-system table for {names}: each "
+                            "code taken as its own system"),)
+    return found
 
 
 def _proliferation_ambiguities(

@@ -105,6 +105,13 @@ SNOMED_GA68_DOTATATE: Final = "724025002"
 TRACER_DOTATOC: Final = "ga68-dotatoc"
 TRACER_DOTANOC: Final = "ga68-dotanoc"
 TRACER_NODAGA_JR11: Final = "ga68-nodaga-jr11"
+TRACER_LABELS: Final = {
+    TRACER_DOTATOC: "68Ga-DOTATOC",
+    TRACER_DOTANOC: "68Ga-DOTANOC",
+    TRACER_NODAGA_JR11: "68Ga-NODAGA-JR11",
+    SNOMED_GA68_DOTATATE: "68Ga-DOTATATE",
+}
+"""How a report names each radiopharmaceutical code."""
 
 # Tumour board
 TASK_TUMOUR_BOARD: Final = "prrt-tumour-board-review"

@@ -11,6 +11,7 @@ minimum data (Supplementary Table 1); the ambiguities with their AMB code and re
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from adapter.domain import (
     Category,
@@ -63,41 +64,97 @@ def lesion_label(a: LesionAssessment) -> str:
     return f"{a.lesion.lesion_id} ({a.lesion.site})"
 
 
-def conclusion_lines(assessment: StudyAssessment) -> list[str]:
-    """The conclusion, one statement per line, most important first."""
+@dataclass(frozen=True, slots=True)
+class Impression:
+    """The statements of the impression; :meth:`lines` is the ten-second conclusion.
+
+    The report model (:mod:`adapter.fhir.report_model`) shows the same statements in
+    the narrative and the HTML, so conclusion and report cannot disagree.
+    """
+
+    overall: str
+    lesions: str | None
+    uptake_checks: tuple[str, ...]
+    """Lesions whose reader level overrules SUVs that give another category."""
+    work_up: tuple[str, ...]
+    prrt: str
+    caveat: str
+    next_steps: tuple[str, ...]
+    waived: str | None
+    missing: tuple[str, ...]
+    ambiguities: tuple[tuple[str, str], ...]
+    """(policy code, reason), each once, study policies first."""
+
+    def lines(self) -> list[str]:
+        lines = [self.overall]
+        if self.lesions:
+            lines.append(self.lesions)
+        if self.uptake_checks:
+            checks = self.uptake_checks
+            more = len(checks) - _LISTED_IDS
+            lines.append("Uptake level to confirm: " + " ".join(checks[:_LISTED_IDS])
+                         + (f" And {more} more (see the findings)." if more > 0 else ""))
+        lines += self.work_up
+        lines.append(f"{self.prrt} Caveat: {self.caveat}")
+        if self.next_steps:
+            lines.append("Next steps: " + " ".join(self.next_steps))
+        if self.waived:
+            lines.append(self.waived)
+        if self.missing:
+            lines.append("Missing minimum data: " + ", ".join(self.missing) + ".")
+        if self.ambiguities:
+            # Reasons hold semicolons and brackets: one sentence per ambiguity.
+            lines.append("Ambiguities (adapter policy): "
+                         + " ".join(f"{code}: {reason}." for code, reason in self.ambiguities))
+        return lines
+
+
+def impression(assessment: StudyAssessment) -> Impression:
+    """The impression of a scored study, most important statement first."""
     by_id = {a.lesion.lesion_id: a for a in assessment.lesions}
     carrying = _names([lesion_label(by_id[i]) for i in assessment.carrying])
-    lines = [f"Overall {assessment.overall.label}, carried by {carrying}."]
-    if len(assessment.lesions) > 1:
-        lines.append(_lesions_line(assessment))
+    work_up = []
     for lesion_id in assessment.work_up:
         a = by_id[lesion_id]
         steps = "; ".join(_lower_first(s.text) for s in a.next_steps)
-        lines.append(f"{a.category.label}: {lesion_label(a)}. Work-up: {steps}.")
+        work_up.append(f"{a.category.label}: {lesion_label(a)}. Work-up: {steps}.")
     board = "; tumour-board review requested" if assessment.tumour_board else ""
-    lines.append(f"{_upper_first(PRRT_TEXT[assessment.prrt])}{board}. "
-                 f"Caveat: {assessment.prrt_caveat}")
-    next_steps = _next_steps(assessment)
-    if next_steps:
-        lines.append("Next steps: " + " ".join(next_steps))
     waived = [a for a in assessment.lesions if a.waived]
-    if waived:
-        lines.append("Waived under the overall score: "
-                     + _names([_brief(a) for a in waived]) + ".")
-    if assessment.missing:
-        lines.append("Missing minimum data: "
-                     + ", ".join(CONTEXT_TEXT[m] for m in assessment.missing) + ".")
     ambiguities = [*assessment.ambiguities,
                    *(x for a in assessment.lesions for x in a.ambiguities)]
-    if ambiguities:
-        # Reasons hold semicolons and brackets: one sentence per ambiguity, each once.
-        seen = dict.fromkeys(f"{amb.code}: {amb.reason}." for amb in ambiguities)
-        lines.append("Ambiguities (adapter policy): " + " ".join(seen))
-    return lines
+    return Impression(
+        overall=f"Overall {assessment.overall.label}, carried by {carrying}.",
+        lesions=_lesions_line(assessment) if len(assessment.lesions) > 1 else None,
+        uptake_checks=tuple(_uptake_check(a) for a in assessment.lesions
+                            if a.suv_category is not None),
+        work_up=tuple(work_up),
+        prrt=f"{_upper_first(PRRT_TEXT[assessment.prrt])}{board}.",
+        caveat=assessment.prrt_caveat,
+        next_steps=tuple(_next_steps(assessment)),
+        waived=("Waived under the overall score: " + _names([_brief(a) for a in waived]) + "."
+                if waived else None),
+        missing=tuple(CONTEXT_TEXT[m] for m in assessment.missing),
+        ambiguities=tuple(dict.fromkeys((x.code, x.reason) for x in ambiguities)),
+    )
+
+
+def conclusion_lines(assessment: StudyAssessment) -> list[str]:
+    """The conclusion, one statement per line, most important first."""
+    return impression(assessment).lines()
 
 
 def conclusion(assessment: StudyAssessment) -> str:
     return "\n".join(conclusion_lines(assessment))
+
+
+def _uptake_check(a: LesionAssessment) -> str:
+    """``L2 read as level 2, SUVs give level 3 (SSTR-RADS-4 by the SUVs, SSTR-RADS-3A as read).``"""
+    uptake, by_suv = a.uptake, a.suv_category
+    text = (f"{a.lesion.lesion_id} read as level {int(uptake.level)}, SUVs give level "
+            f"{int(uptake.suv_level or 0)}")
+    if by_suv is not None and by_suv is not a.category:
+        return f"{text} ({by_suv.label} by the SUVs, {a.category.label} as read)."
+    return f"{text} ({a.category.label} either way)."
 
 
 def _lesions_line(assessment: StudyAssessment) -> str:

@@ -94,9 +94,9 @@ def read_lesion(
             or body_structure is None):
         return None
     extras = LesionExtras(performers, based_on, fields.pop(SUV_MEAN, None))
-    site_class: SiteClass = fields["site_class"]
-    organ = fields.pop("organ_system", None) or ("bone" if site_class.is_bone else site_code)
-    lesion = Lesion(lesion_id=lesion_id, site=site, organ_system=organ or site, **fields)
+    # organ_system is in fields only when the sender gave it; else the domain derives it
+    # from the site code (adapter/domain/organ_systems.toml).
+    lesion = Lesion(lesion_id=lesion_id, site=site, site_code=site_code, **fields)
     source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths,
                           body_structure)
     return lesion, source, extras

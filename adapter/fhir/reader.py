@@ -34,17 +34,23 @@ CODE = re.compile(r"[^\s]+( [^\s]+)*")
 _UCUM = "http://unitsofmeasure.org"
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    "\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
     + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
     + "]"
 )
 """What no echoed string may hold: C0 controls but tab, CR and LF; DEL and the C1 controls
 (terminal escapes); lone surrogates; Unicode noncharacters (U+FDD0-FDEF, U+xFFFE/xFFFF).
-XML 1.0 (the narrative, the HTML report) cannot carry most of them."""
+XML 1.0 (the narrative, the HTML report) cannot carry most of them. Also the Unicode spaces
+and separators other than the ASCII space (no-break space, U+2000-200A, line and paragraph
+separators, U+3000, U+FEFF): the official R4 JSON schema reads the string pattern
+``[ \\r\\n\\t\\S]+`` with ECMAScript's ``\\S``, which refuses them, so an R4 server validating
+with it would refuse an answer that repeats one."""
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 """Bidirectional embedding, override and isolate controls: they reorder what a reader sees
 (a 'not' can appear elsewhere), so an echoed text holding one is rejected, not rewritten."""
 STRING_RULE = ("must be a non-empty string without control characters (other than tab, CR, "
-               "LF), noncharacters or bidirectional controls (U+202A-202E, U+2066-2069)")
+               "LF), noncharacters, bidirectional controls (U+202A-202E, U+2066-2069) or "
+               "Unicode spaces other than U+0020 (such as the no-break space U+00A0)")
 
 
 def is_fhir_string(value: object) -> TypeGuard[str]:
@@ -54,7 +60,6 @@ def is_fhir_string(value: object) -> TypeGuard[str]:
         return False
     # isprintable() (C, fast) admits none of the forbidden characters: the usual case skips
     # the regexes, which decide for strings with tabs, line breaks or other non-printables.
-    # FHIR's ``\S`` is XML's (not space, tab, CR, LF): a no-break space is a valid character.
     return value.isprintable() or (
         _FORBIDDEN.search(value) is None and _BIDI.search(value) is None)
 

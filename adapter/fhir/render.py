@@ -20,10 +20,10 @@ from typing import Any
 from adapter import __version__
 from adapter.domain import RULES_VERSION, Category, StudyAssessment
 from adapter.fhir import codes
-from adapter.fhir.conclusion import conclusion_lines, lesion_label
+from adapter.fhir.conclusion import lesion_label
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
-from adapter.fhir.narrative import html_document, narrative_div
+from adapter.fhir.narrative import render_report
 from adapter.fhir.next_steps import next_step_requests
 from adapter.fhir.render_observations import (
     category_concept,
@@ -31,6 +31,7 @@ from adapter.fhir.render_observations import (
     overall_assessment,
 )
 from adapter.fhir.render_options import DEFAULT_REPORT_OPTIONS, ReportOptions
+from adapter.fhir.report_model import report_model
 from adapter.fhir.tracking import tracked_body_structures
 from adapter.fhir.tumour_board import tumour_board_message, tumour_board_resources
 
@@ -155,9 +156,9 @@ def diagnostic_report(
     assessment: StudyAssessment, parsed: ParsedMessage, ids: OutputIds, status: str,
     lesion_urls: list[str], step_urls: list[str] | None = None,
 ) -> Json:
-    lines = conclusion_lines(assessment)
-    div = narrative_div(assessment, lines)
-    html = html_document(div).encode()
+    model = report_model(assessment, parsed)
+    div, page = render_report(model)
+    lines, html = model.conclusion, page.encode()
     by_id = {a.lesion.lesion_id: a for a in assessment.lesions}
     work_up = [by_id[i] for i in assessment.work_up]
     inputs = parsed.report_inputs

@@ -95,11 +95,13 @@ FIGURES: dict[str, tuple[str, MessageSpec]] = {
         "figure-10",
         LesionSpec("L1", "intravertebral disc herniation (Schmorl's node)", "122496007",
                    Site.BONE_ATYPICAL, Cor.NON_SUSPICIOUS, level=1, suv_max=1.1, size_mm=8.0),
-        LesionSpec("L2", "liver segment III", "10200004", Site.TYPICAL_SOFT_TISSUE, Cor.NONE,
-                   level=3, suv_max=12.5),
-        LesionSpec("L3", "lymph node at the liver hilum, pathologically enlarged", "59441001",
+        # L2 sends SUVs without a reader level (Table 2 gives level 3: 12.5 > liver 7.5) and
+        # a Couinaud segment code; L3 sends its organ system.
+        LesionSpec("L2", "liver segment III", "277957003", Site.TYPICAL_SOFT_TISSUE, Cor.NONE,
+                   suv_max=12.5),
+        LesionSpec("L3", "lymph node at the liver hilum, pathologically enlarged", "61492009",
                    Site.TYPICAL_SOFT_TISSUE, Cor.CORRESPONDING, level=3, suv_max=16.0,
-                   size_mm=18.0),
+                   size_mm=18.0, organ_system="lymph-node"),
         primary_tumour=(NET, "Neuroendocrine tumour of the colon/rectum"), grade=Grade.G1,
         family="Muster", given="Toni")),
     "supplementary-figure-1": ("1B", _spec(

@@ -17,12 +17,7 @@ from adapter.domain import AnatomicCorrelate, BenignEvidence, Grade, Progression
 from adapter.fhir import codes
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{codes.CANONICAL_BASE}/synthetic")
-TRACER_LABELS = {
-    codes.TRACER_DOTATOC: "68Ga-DOTATOC",
-    codes.TRACER_DOTANOC: "68Ga-DOTANOC",
-    codes.TRACER_NODAGA_JR11: "68Ga-NODAGA-JR11",
-    codes.SNOMED_GA68_DOTATATE: "68Ga-DOTATATE",
-}
+TRACER_LABELS = codes.TRACER_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +36,8 @@ class LesionSpec:
     size_mm: float | None = None
     organ_system: str | None = None
     status: str = "final"
+    suv_mean: float | None = None
+    """Supporting data the report shows (Discussion: "mean/maximum SUV")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +270,14 @@ def _lesion(
                                _coding(codes.SNOMED, codes.SNOMED_MAXIMUM, "Maximum")]}}],
             "code": {"coding": [_coding(codes.DCM, codes.DCM_SUVBW, "SUVbw")], "text": "SUVmax"},
             "valueQuantity": _quantity(lesion.suv_max, codes.UCUM_SUVBW),
+        })
+    if lesion.suv_mean is not None:
+        comps.append({
+            "extension": [{"url": codes.EXT_MEASUREMENT_DERIVATION,
+                           "valueCodeableConcept": _concept(codes.SNOMED, codes.SNOMED_MEAN,
+                                                            "Mean")}],
+            "code": {"coding": [_coding(codes.DCM, codes.DCM_SUVBW, "SUVbw")], "text": "SUVmean"},
+            "valueQuantity": _quantity(lesion.suv_mean, codes.UCUM_SUVBW),
         })
     if lesion.benign is not None:
         comps.append(_component(codes.OBS_BENIGN, valueCodeableConcept=_concept(

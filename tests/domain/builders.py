@@ -51,8 +51,9 @@ def lesion(
     benign: BenignEvidence = BenignEvidence.NOT_KNOWN,
     progression: Progression = Progression.NOT_ASSESSED,
     site: str = "mesenteric lymph node",
-    organ_system: str = "lymph nodes",
+    organ_system: str | None = "lymph nodes",
     size_mm: float | None = None,
+    site_code: str | None = None,
 ) -> Lesion:
     """A lesion; ``level`` is the reader's Table 2 level (ints keep the tables short)."""
     valid = type(level) is int and 0 <= level <= 3
@@ -68,6 +69,7 @@ def lesion(
         correlate=correlate,
         progression=progression,
         size_mm=size_mm,
+        site_code=site_code,
     )
 
 

@@ -8,6 +8,7 @@ from adapter.domain import (
     Category,
     ScoringPolicy,
     Study,
+    StudyContext,
     score_study,
 )
 
@@ -71,6 +72,19 @@ def test_3a_or_3b_findings_are_waived_under_an_overall_4_or_5(
 
     assert [a.waived for a in result.lesions] == [True, False]
     assert not {"WU-3A", "FU-3-6"} & {step.rule for step in result.next_steps}
+
+
+@pytest.mark.parametrize("low", [C.C3A, C.C3B])
+def test_a_waived_lesion_carries_no_follow_up_nor_the_policies_that_chose_its_interval(
+    low: Category,
+) -> None:
+    for context in (StudyContext(), COMPLETE_CONTEXT):
+        study = study_of(low, C.C5, context=context)
+
+        waived = score_study(study).lesions[0]
+
+        assert waived.waived and waived.next_steps == ()
+        assert not {"AMB-PROLIFERATION-UNKNOWN", "AMB-FU-INTERVAL"} & codes(waived.ambiguities)
 
 
 @pytest.mark.parametrize("top", [C.C3B, C.C3C, C.C3D])

@@ -48,6 +48,9 @@ def test_progression_upgrades_3a_or_3b_to_4_or_5_by_the_anatomic_correlate(
 
     assert first.category in (Category.C3A, Category.C3B)
     assert (second.category, second.rule) == (upgraded, "TXT-3-PROGRESSION")
+    policy = next(a for a in second.ambiguities if a.code == "AMB-PROGRESSION-UPGRADE")
+    assert upgraded.label in policy.reason
+    assert "AMB-PROGRESSION-UPGRADE" not in codes(first.ambiguities)
 
 
 @pytest.mark.parametrize("progression", [Progression.STABLE, Progression.REGRESSED,

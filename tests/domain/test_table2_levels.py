@@ -9,6 +9,7 @@ import pytest
 from adapter.domain import (
     AnatomicCorrelate,
     Category,
+    SiteClass,
     UptakeLevel,
     UptakeSource,
     level_from_suv,
@@ -98,6 +99,33 @@ def test_reader_level_overrules_disagreeing_suvs_and_the_discrepancy_is_reported
     assert assessment.uptake.source is UptakeSource.READER_OVER_SUV
     assert assessment.uptake.suv_level is UptakeLevel.ABOVE_LIVER
     assert "AMB-SUV-READER-DISAGREE" in codes(assessment.ambiguities)
+    assert assessment.suv_category is Category.C5, "the category the SUVs would give"
+
+
+@pytest.mark.parametrize(
+    ("site_class", "level", "suv", "by_suv"),
+    [
+        pytest.param(SiteClass.TYPICAL_SOFT_TISSUE, 2, BLOOD_POOL - 0.5, None,
+                     id="3A-either-way-one-level-apart"),
+        pytest.param(SiteClass.TYPICAL_SOFT_TISSUE, 2, LIVER + 1, Category.C4,
+                     id="crosses-level-3-other-category"),
+        pytest.param(SiteClass.ATYPICAL_SOFT_TISSUE, 1, BLOOD_POOL + 0.5, Category.C3C,
+                     id="one-level-apart-other-category"),
+        pytest.param(SiteClass.PHYSIOLOGIC, 1, LIVER + 1, Category.C1A,
+                     id="two-levels-apart-same-category"),
+    ],
+)
+def test_a_disagreement_that_matters_carries_the_category_the_suvs_give(
+    site_class: SiteClass, level: int, suv: float, by_suv: Category | None
+) -> None:
+    node = lesion(site_class=site_class, level=level, suv=suv)
+
+    assessment = score_lesion(node, REFERENCE, proliferation_raised=True)
+
+    assert assessment.uptake.source is UptakeSource.READER_OVER_SUV
+    assert assessment.suv_category is by_suv
+    reason = next(a.reason for a in assessment.ambiguities if a.code == "AMB-SUV-READER-DISAGREE")
+    assert ("confirm the level" in reason) is (by_suv is not None)
 
 
 def test_reader_level_is_used_when_suvmax_has_no_reference() -> None:

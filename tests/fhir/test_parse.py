@@ -25,7 +25,7 @@ def test_lesions_are_read_with_every_item_the_rules_need(message: dict[str, Any]
         "L1", "liver", SiteClass.TYPICAL_SOFT_TISSUE)
     assert (first.reader_level, first.suv_max, first.size_mm) == (UptakeLevel.ABOVE_LIVER, 9.0, 8.0)
     assert first.correlate is AnatomicCorrelate.CORRESPONDING
-    assert first.organ_system == "10200004"
+    assert (first.organ_system, first.site_code) == (None, "10200004")
 
 
 def test_context_and_acquisition_items_are_read(message: dict[str, Any]) -> None:

@@ -85,9 +85,9 @@ Expression: "component.all(value.ofType(Quantity).where(system = 'http://unitsof
 // @medplum/core applies a slice's nested slices to every component, so 1..1 there would
 // reject lesions without SUVmax.
 Invariant: sstr-les-5
-Description: "An SUVbw component is an SUVmax: it carries the measurement-derivation extension SNOMED CT 56851009 'Maximum'."
+Description: "An SUVbw component says what it measures: it carries the measurement-derivation extension SNOMED CT 56851009 'Maximum' (SUVmax, read by the rules) or 255586005 'Mean' (SUVmean, shown in the report only)."
 Severity: #error
-Expression: "component.where(code.coding.where(system = 'http://dicom.nema.org/resources/ontology/DCM' and code = '126401').exists()).all(extension.where(url = 'https://fhir.sstr-adapter.org/StructureDefinition/measurement-derivation').value.ofType(CodeableConcept).coding.where(system = 'http://snomed.info/sct' and code = '56851009').exists())"
+Expression: "component.where(code.coding.where(system = 'http://dicom.nema.org/resources/ontology/DCM' and code = '126401').exists()).all(extension.where(url = 'https://fhir.sstr-adapter.org/StructureDefinition/measurement-derivation').value.ofType(CodeableConcept).coding.where(system = 'http://snomed.info/sct' and (code = '56851009' or code = '255586005')).exists())"
 
 Invariant: sstr-bdl-7
 Description: "The tumour-board message carries exactly one tumour-board ServiceRequest and one Provenance."

@@ -146,7 +146,7 @@ Description: "One lesion as the reader describes it: body site, site class, anat
 * component[organSystem].value[x] 1..1
 * component[organSystem].value[x] only CodeableConcept
 * component[organSystem].valueCodeableConcept from SstrOrganSystemVS (extensible)
-* component[organSystem] ^short = "Absent: bone for bone site classes, else the bodySite code"
+* component[organSystem] ^short = "Absent: bone for bone site classes, else derived from the bodySite SNOMED CT code (organ-system table)"
 
 Profile: SstrClinicalContext
 Parent: Observation
