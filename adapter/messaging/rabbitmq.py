@@ -43,7 +43,7 @@ def default_connection_name() -> str:
     return f"sstr-adapter/{socket.gethostname()}/{os.getpid()}"
 
 
-_ANOTHER_URL = re.compile(r",\s*(?=amqps?://)", re.IGNORECASE)
+_ANOTHER_URL = re.compile(r",\s*(?=[a-z][a-z0-9+.-]*://)", re.IGNORECASE)
 _SETTING_FOR_QUERY = {
     "heartbeat": "SSTR_HEARTBEAT_S", "socket_timeout": "SSTR_SOCKET_TIMEOUT_S",
     "stack_timeout": "SSTR_CONNECTION_TIMEOUT_S",
@@ -58,7 +58,7 @@ def broker_urls(value: str | None) -> list[str]:
 
     A URL without credentials or virtual host takes the first URL's, so that a password is
     written once: ``amqps://u:p@node1:5671/prod,amqps://node2:5671,amqps://node3:5671``.
-    (A comma splits only where the next URL's scheme follows, so passwords may hold commas.)
+    (A comma splits only where another URL's scheme follows, so passwords may hold commas.)
     """
     if not value or not value.strip():
         raise AmqpConfigError("SSTR_AMQP_URL is not set")
@@ -143,10 +143,11 @@ def tls_context(settings: Settings) -> ssl.SSLContext:
         return context
     _readable(cert, "SSTR_AMQP_CERT_FILE")
     _readable(key, "SSTR_AMQP_KEY_FILE")
-    password = settings.amqp_key_password
+    secret = settings.amqp_key_password
+    # Without a password an encrypted key must fail here, not prompt on a terminal.
+    password = secret.get_secret_value() if secret else (lambda: b"")
     try:
-        context.load_cert_chain(str(cert), str(key) if key else None,
-                                password=password.get_secret_value() if password else None)
+        context.load_cert_chain(str(cert), str(key) if key else None, password=password)
     except ssl.SSLError:
         raise AmqpConfigError(
             "SSTR_AMQP_CERT_FILE/SSTR_AMQP_KEY_FILE cannot be loaded: not PEM, not a matching "
@@ -178,7 +179,7 @@ _TLS_REFUSALS = ("UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_REQUIRED", "CERTI
                  "CERTIFICATE_EXPIRED", "CERTIFICATE_REVOKED", "UNSUPPORTED_CERTIFICATE",
                  "ACCESS_DENIED", "HANDSHAKE_FAILURE", "PROTOCOL_VERSION",
                  "WRONG_VERSION_NUMBER", "NO_SHARED_CIPHER", "CERTIFICATE_VERIFY_FAILED")
-_REPLY = re.compile(r"\((\d{3})\)\W*([A-Z_]+ - [^'\"]*)")
+_REPLY = re.compile(r"\((\d{3})\)\W*([A-Z_]+ - .*)")
 
 
 def configuration_problem(error: BaseException) -> str | None:
@@ -202,6 +203,7 @@ def configuration_problem(error: BaseException) -> str | None:
         return f"the broker does not offer the login mechanism ({error})"
     reply = _REPLY.search(text)
     code, broker_text = (reply.group(1), reply.group(2)) if reply else ("", "")
+    broker_text = re.sub(r"[\\'\",)]+$", "", broker_text.replace("\\'", "'"))
     if code == "403":
         return f"credentials refused by the broker ({broker_text})"
     if code == "530" and not any(word in broker_text for word in ("is down", "limit")):

@@ -150,6 +150,7 @@ class Node:
             RABBITMQ_LOG_BASE=str(self.folder / "log"),
             RABBITMQ_PID_FILE=str(self.pid_file),
             ERL_EPMD_ADDRESS="127.0.0.1",
+            ERL_FLAGS="-kernel inet_dist_use_interface {127,0,0,1}",
         )
         return env
 
