@@ -173,6 +173,7 @@ class Node:
             "ssl_cert_login_from = common_name",
             "loopback_users = none",
             "cluster_partition_handling = pause_minority",
+            "queue_leader_locator = balanced",
             "vm_memory_high_watermark.absolute = 1GB",
             "disk_free_limit.absolute = 50MB",
             "log.file.level = warning",
