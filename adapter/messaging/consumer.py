@@ -212,7 +212,8 @@ class _Session:
         self.channel = PikaChannel(channel)
         self.handler = MessageHandler(
             self.worker.processor, self.channel, self.topology, self.worker.tally,
-            self.worker.metrics, on_input_settled=self._on_input_settled)
+            self.worker.metrics, on_input_settled=self._on_input_settled,
+            call_later=self.connection.ioloop.call_later)
         channel.confirm_delivery(ack_nack_callback=self.channel.on_confirm,
                                  callback=lambda _f: declare_topology(
                                      channel, self.topology, self._consume))

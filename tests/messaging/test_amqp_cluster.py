@@ -110,7 +110,12 @@ def _finish(names: Names, inputs: list[Input], worker: Worker) -> int:
     assert worker.stop() == 0, worker.log()
     collected.drain(names)
     assert queue_depth(names.settings.input_queue, names.url) == 0
-    duplicates = collected.assert_exactly_once(ids)
+    try:
+        duplicates = collected.assert_exactly_once(ids)
+    except AssertionError as exc:
+        events = [e for e in _events(worker) if e["event"] not in ("processed",)]
+        raise AssertionError(f"{exc}; dead letters {collected.reasons()}; worker log: "
+                             f"{events[-40:]}") from None
     for item in inputs:
         published = {(r.message_id, r.body) for r in collected.reports[item.message_id]}
         published |= {(r.message_id, r.body) for r in collected.boards.get(item.message_id, [])}
