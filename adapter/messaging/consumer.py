@@ -53,6 +53,7 @@ from adapter.messaging.rabbitmq import (
     declare_topology,
     delivery_from,
     describe,
+    failure_reason,
 )
 from adapter.messaging.retry import Backoff, Rotation
 from adapter.messaging.topology import Topology, topology_from
@@ -193,7 +194,7 @@ class _Session:
         problem = configuration_problem(error)
         extra = {"exc_type": type(error).__name__, "path": describe(self.params)}
         if problem is None:  # transient: next address, backoff after a full round
-            log.warning("connection failed", extra=extra)
+            log.warning("connection failed", extra={**extra, "reason": failure_reason(error)})
         else:  # one line naming the cause, then exit code 3
             log.error(f"broker configuration error: {problem}", extra=extra)
             self.end = _SessionEnd.FATAL

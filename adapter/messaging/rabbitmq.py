@@ -213,6 +213,13 @@ def configuration_problem(error: BaseException) -> str | None:
     return None
 
 
+def failure_reason(error: BaseException) -> str:
+    """What lies under pika's wrappers, for the log: ``ConnectionRefusedError: ...``."""
+    inner = [exc for exc in _causes(error) if not type(exc).__module__.startswith("pika")]
+    cause = inner[-1] if inner else error
+    return f"{type(cause).__name__}: {cause}"[:200]
+
+
 def _causes(error: BaseException) -> Iterator[BaseException]:
     """The error and what pika wrapped in it (workflow attempts, connector errors, args)."""
     seen: set[int] = set()

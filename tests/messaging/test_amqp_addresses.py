@@ -25,6 +25,7 @@ from adapter.messaging.rabbitmq import (
     configuration_problem,
     connection_parameters,
     describe,
+    failure_reason,
 )
 from adapter.messaging.retry import Rotation
 from adapter.messaging.topology import topology_from
@@ -235,3 +236,10 @@ def test_certificates_for_the_tests_are_made_for_localhost_only(certs: Certifica
     context.load_cert_chain(str(certs.client_cert), str(certs.client_key))
 
     assert Path(certs.server_cert).read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_a_transient_failure_is_logged_by_what_lies_under_pikas_wrappers() -> None:
+    error = AMQPConnectionWorkflowFailed(
+        [AMQPConnectorSocketConnectError(ConnectionRefusedError(111, "Connection refused"))])
+
+    assert failure_reason(error) == "ConnectionRefusedError: [Errno 111] Connection refused"
