@@ -67,6 +67,8 @@ class Names:
     suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     url: str = AMQP_URL
     """The broker the test talks to (a cluster: its nodes' URLs, comma-separated)."""
+    overrides: dict[str, str] = field(default_factory=dict)
+    """More settings for the test and its workers, e.g. ``{"queue_leader_locator": ""}``."""
 
     @property
     def settings(self) -> Settings:
@@ -79,6 +81,7 @@ class Names:
             "output_exchange": f"{s}.out", "report_queue": f"{s}.report.q",
             "tumour_board_queue": f"{s}.tumour-board.q",
             "dead_letter_exchange": f"{s}.dlx", "dead_letter_queue": f"{s}.dlq",
+            **self.overrides,
         }
 
     def env(self, **extra: str) -> dict[str, str]:
