@@ -214,7 +214,7 @@ class _Session:
         self.handler = MessageHandler(
             self.worker.processor, self.channel, self.topology, self.worker.tally,
             self.worker.metrics, on_input_settled=self._on_input_settled,
-            call_later=self.connection.ioloop.call_later)
+            call_later=self.connection.ioloop.call_later, on_stuck=self._on_stuck)
         channel.confirm_delivery(ack_nack_callback=self.channel.on_confirm,
                                  callback=lambda _f: declare_topology(
                                      channel, self.topology, self._consume))
@@ -228,6 +228,13 @@ class _Session:
             self.end = _SessionEnd.FATAL
         self._lose_channel()
         self._close()
+
+    def _on_stuck(self) -> None:
+        """Publishes keep being nacked on this channel (see NACK_RETRY_DELAYS_S): start anew."""
+        if not (self.connection.is_closing or self.connection.is_closed):
+            log.warning("publishes keep being nacked: reconnecting",
+                        extra={"path": describe(self.params)})
+            self.connection.close()
 
     def _lose_channel(self) -> None:
         """Forget everything tied to the channel: the broker redelivers it all."""

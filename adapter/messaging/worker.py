@@ -42,14 +42,17 @@ log = logging.getLogger(__name__)
 TRANSPORT = "amqp"
 MAX_OUTCOME_HEADER_BYTES = 64_000
 """Larger OperationOutcomes are left out of the dead letter's headers (frame size)."""
-NACK_RETRY_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-"""Pauses before publishing a nacked input's outputs again, holding the input (16 s in all).
+NACK_RETRY_DELAYS_S = (0.25, 0.5, 1.0)
+"""Pauses before publishing a nacked input's outputs again on the same channel, holding the input.
 
-A quorum queue nacks publishes while it has no leader: in a 3-node cluster, for about a second
-after kill -9 of the leader's node. Requeueing at once would spend all of an input's delivery
-attempts within that second and dead-letter a valid message; so the input stays unacked and its
-publications are sent again (byte-identical) after each pause. Only nacks that outlast them
-requeue the input as before. ``call_later`` unset (logic tests): requeue at once."""
+A quorum queue nacks publishes while it has no leader (after kill -9 of the leader's node). And
+a channel opened within moments of that kill, while the queue record still names the dead
+leader, was seen to have every publish to that queue nacked for minutes, while new channels
+opened a second later worked. So: send again after each pause (byte-identical, the input still
+unacked); when the nacks outlast the pauses, ``on_stuck`` ends the session (the worker reconnects
+at once, to the next address; the broker redelivers the input). Requeueing at once instead would
+spend every delivery attempt within that second and dead-letter a valid message. Without
+``on_stuck`` / ``call_later`` (logic tests) the input is requeued as before."""
 CallLater = Callable[[float, Callable[[], None]], object]
 
 
@@ -120,6 +123,8 @@ class MessageHandler:
     on_input_settled: Callable[[], None] = lambda: None
     call_later: CallLater | None = None
     """Schedule a callback on the I/O loop (pika's ``ioloop.call_later``): nack retries."""
+    on_stuck: Callable[[], None] | None = None
+    """Publishes keep being nacked on this channel: the transport starts a new session."""
     _in_flight: set[int] = field(default_factory=set, init=False)
     _received: Any = field(init=False)
     """``messages_in`` bound to this transport once (a ``labels()`` lookup takes a lock)."""
@@ -194,8 +199,14 @@ class MessageHandler:
 
     def _retry_later(self, flight: _InFlight) -> bool:
         """Hold a nacked input and send its publications again later (see the constant)."""
-        if self.call_later is None or flight.republished >= len(NACK_RETRY_DELAYS_S):
+        if self.call_later is None:
             return False
+        if flight.republished >= len(NACK_RETRY_DELAYS_S):
+            if self.on_stuck is None:
+                return False
+            self.tally["abandoned"] += 1  # the new session gets it again
+            self.on_stuck()
+            return True
         delay = NACK_RETRY_DELAYS_S[flight.republished]
         flight.republished += 1
         self._in_flight.add(flight.delivery.tag)  # still unsettled: stop and suspects wait

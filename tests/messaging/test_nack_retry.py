@@ -1,4 +1,5 @@
-"""Nacked publications (a quorum queue without a leader) are sent again while the input is held.
+"""Nacked publications (a quorum queue without a leader) are sent again while the input is held,
+then a new session is asked for.
 
 On the in-memory broker with a channel that nacks the first publishes, as a quorum queue does
 for about a second after its leader's node is killed, and a scheduler the test runs by hand.
@@ -60,12 +61,16 @@ def _handle_one(nacks: int, later: Later | None) -> tuple[InMemoryBroker, Messag
     channel = NackingChannel(broker, nacks=nacks)
     handler = MessageHandler(FakeProcessor(), channel, TOPOLOGY, Tally(), Metrics(),
                              call_later=later)
+    _send_one(broker, handler)
+    return broker, handler
+
+
+def _send_one(broker: InMemoryBroker, handler: MessageHandler) -> None:
     body = orjson.dumps({"id": "m1", "board": True})
     broker.publish(Publication(TOPOLOGY.input_exchange, TOPOLOGY.input_routing_key, body, "m1"))
     delivery = broker.get(TOPOLOGY.input_queue)
     assert delivery is not None
     handler.handle(delivery)
-    return broker, handler
 
 
 def test_a_nacked_input_is_held_and_its_outputs_sent_again_until_confirmed() -> None:
@@ -94,6 +99,20 @@ def test_nacks_that_outlast_every_pause_requeue_the_input_as_before() -> None:
     assert later.delays == list(NACK_RETRY_DELAYS_S)
     assert (broker.unacked, handler.tally["requeued"], handler.unsettled) == (0, 1, 0)
     assert broker.get(TOPOLOGY.input_queue) is not None  # back in the input queue
+
+
+def test_nacks_that_outlast_every_pause_on_a_live_session_start_a_new_one() -> None:
+    later, stuck = Later(), []
+    broker = InMemoryBroker(TOPOLOGY)
+    handler = MessageHandler(FakeProcessor(), NackingChannel(broker, nacks=1_000), TOPOLOGY,
+                             Tally(), Metrics(), call_later=later,
+                             on_stuck=lambda: stuck.append(True))
+    _send_one(broker, handler)
+
+    later.run_all()
+
+    assert stuck == [True]
+    assert (broker.unacked, handler.tally["requeued"], handler.tally["abandoned"]) == (1, 0, 1)
 
 
 def test_without_a_scheduler_a_nack_requeues_at_once() -> None:
