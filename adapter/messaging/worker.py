@@ -202,7 +202,8 @@ class MessageHandler:
         if self.call_later is None:
             return False
         if flight.republished >= len(NACK_RETRY_DELAYS_S):
-            if self.on_stuck is None:
+            last = flight.delivery.attempt >= self.topology.delivery_limit
+            if self.on_stuck is None or last:  # the last delivery: dead-letter it, as before
                 return False
             self.tally["abandoned"] += 1  # the new session gets it again
             self.on_stuck()

@@ -137,3 +137,25 @@ def test_a_dead_letter_that_is_nacked_is_also_sent_again() -> None:
     (dead,) = broker.bodies(TOPOLOGY.dead_letter_queue)
     assert dead.headers[REASON_HEADER] != "nacked"
     assert (broker.unacked, handler.tally["rejected"]) == (0, 1)
+
+
+def test_on_its_last_delivery_a_persistently_nacked_input_is_dead_lettered_not_retried() -> None:
+    later, stuck = Later(), []
+    broker = InMemoryBroker(TOPOLOGY)
+    channel = NackingChannel(broker, nacks=len(NACK_RETRY_DELAYS_S) + 1)  # the output only
+    handler = MessageHandler(FakeProcessor(), channel, TOPOLOGY, Tally(), Metrics(),
+                             call_later=later, on_stuck=lambda: stuck.append(True))
+    body = orjson.dumps({"id": "m1", "board": False})
+    broker.publish(Publication(TOPOLOGY.input_exchange, TOPOLOGY.input_routing_key, body, "m1"))
+    for _ in range(TOPOLOGY.delivery_limit):  # earlier deliveries lost with their channel
+        lost = broker.get(TOPOLOGY.input_queue)
+        assert lost is not None
+        broker.requeue_tag(lost.tag)
+    last = broker.get(TOPOLOGY.input_queue)
+    assert last is not None and last.attempt == TOPOLOGY.delivery_limit
+
+    handler.handle(last)
+    later.run_all()
+
+    (dead,) = broker.bodies(SETTINGS.dead_letter_queue)
+    assert (stuck, dead.headers[REASON_HEADER], broker.unacked) == ([], "nacked", 0)
