@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +50,7 @@ def cluster() -> Iterator[Cluster]:
         yield made
     finally:
         made.stop()
+        shutil.rmtree(base, ignore_errors=True)  # data, logs, cookie and keys of the nodes
 
 
 @pytest.fixture
