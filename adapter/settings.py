@@ -74,8 +74,17 @@ class Settings(BaseSettings):
     )
 
     # --- AMQP ----------------------------------------------------------------------
-    amqp_url: str | None = Field(None, description="amqp:// or amqps:// URL; unset = file drop.")
+    amqp_url: str | None = Field(
+        None, description="amqp:// or amqps:// URL, or several separated by commas (one per "
+                          "cluster node: tried in turn from a random one); unset = file drop.")
     amqp_ca_file: Path | None = Field(None, description="CA bundle for amqps:// verification.")
+    amqp_cert_file: Path | None = Field(
+        None, description="Client certificate (PEM) for mutual TLS; with no password in the "
+                          "URL the login is EXTERNAL (the certificate's identity).")
+    amqp_key_file: Path | None = Field(
+        None, description="Private key of SSTR_AMQP_CERT_FILE (unset: in the certificate file).")
+    amqp_key_password: SecretStr | None = Field(
+        None, description="Password of an encrypted SSTR_AMQP_KEY_FILE.")
     input_exchange: str = "sstr.in"
     input_queue: str = "sstr.in.q"
     input_routing_key: str = "sstr.findings.v1"
@@ -88,9 +97,20 @@ class Settings(BaseSettings):
     dead_letter_queue: str = "sstr.dlq"
     delivery_limit: int = Field(3, ge=0, description="Redeliveries before dead-lettering.")
     prefetch: int = Field(50, ge=1, le=10_000)
-    heartbeat_s: int = Field(30, ge=0)
+    heartbeat_s: int = Field(
+        10, ge=0, description="AMQP heartbeat; a silent connection is given up after about "
+                              "heartbeat + 5 to 2 x (heartbeat + 5) seconds. 0 = off.")
     blocked_connection_timeout_s: float = Field(60.0, gt=0)
-    reconnect_max_backoff_s: float = Field(30.0, gt=0)
+    socket_timeout_s: float = Field(
+        5.0, gt=0, description="TCP connect timeout per broker address.")
+    connection_timeout_s: float = Field(
+        10.0, gt=0, description="Whole connection set-up per address (TCP, TLS, AMQP "
+                                "handshake): a hung node is left after this long.")
+    reconnect_max_backoff_s: float = Field(
+        10.0, gt=0, description="Cap of the pause after every address failed in a row.")
+    queue_leader_locator: Literal["balanced", "client-local", ""] = Field(
+        "balanced", description="x-queue-leader-locator of the quorum queues declared "
+                                "('' = leave it out, for queues declared without it).")
 
     # --- file drop -------------------------------------------------------------------
     drop_dir: Path = Field(Path("var/drop"), description="Root of inbox/, outbox/, dead-letter/.")

@@ -1,8 +1,9 @@
 """``sstr-adapter run``: the worker. RabbitMQ when ``SSTR_AMQP_URL`` is set, else the file drop.
 
 Exit codes (README, worker section): 0 stopped on request (SIGTERM/SIGINT) or inbox drained;
-3 configuration error (settings, credentials, TLS, topology that contradicts the broker's);
-4 broker unavailable for longer than ``--give-up-after``.
+3 configuration error (settings, TLS verification or certificate files, refused credentials,
+a missing or forbidden virtual host, topology that contradicts the broker's): one log line
+names the cause; 4 broker unavailable for longer than ``--give-up-after``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"run: invalid settings: {', '.join(fields)}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level)
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    # The worker logs one line per failed connection attempt with its cause; pika's own
+    # records (several ERRORs with a stack trace per attempt) only with SSTR_LOG_LEVEL=DEBUG.
+    quiet = settings.log_level.upper() != "DEBUG"
+    logging.getLogger("pika").setLevel(logging.CRITICAL if quiet else logging.WARNING)
     processor = _with_test_hooks(build_processor(settings))
     metrics = Metrics()
     try:

@@ -1,5 +1,10 @@
 """The RabbitMQ worker: one SelectConnection per session, reconnecting with backoff.
 
+Addresses: ``SSTR_AMQP_URL`` may name several nodes. The first session uses a random one;
+after a lost or failed connection the next is tried at once, and the worker pauses (with
+backoff) only after every address failed in a row. A configuration error (TLS verification,
+refused credentials, a missing virtual host) ends the worker with one log line (exit code 3).
+
 Threads: one. pika's SelectConnection runs callbacks on the I/O loop; deliveries are queued
 in an :class:`Intake` and processed **one per turn of the loop**: pika only writes to the
 socket when the loop polls, so a message's outputs leave as soon as it is processed instead of
@@ -43,12 +48,14 @@ from pika.adapters.select_connection import SelectConnection
 from adapter.messaging.rabbitmq import (
     PikaChannel,
     coalesce_writes,
+    configuration_problem,
     connection_parameters,
     declare_topology,
     delivery_from,
-    redacted,
+    describe,
+    failure_reason,
 )
-from adapter.messaging.retry import Backoff
+from adapter.messaging.retry import Backoff, Rotation
 from adapter.messaging.topology import Topology, topology_from
 from adapter.messaging.worker import Intake, MessageHandler, Tally
 from adapter.observability import Metrics
@@ -59,10 +66,6 @@ log = logging.getLogger(__name__)
 
 STOP_POLL_S = 0.1
 GRACEFUL_TIMEOUT_S = 30.0
-_FATAL_OPEN_ERRORS = (pika.exceptions.ProbableAuthenticationError,
-                      pika.exceptions.AuthenticationError,
-                      pika.exceptions.ProbableAccessDeniedError,
-                      pika.exceptions.IncompatibleProtocolError)
 _CONFIG_REPLY_CODES = frozenset({403, 404, 406})  # access refused, not found, precondition
 
 
@@ -107,15 +110,17 @@ class RabbitMQWorker:
 
     def run(self) -> WorkerResult:
         """Connect, consume, reconnect with backoff; returns when stopped or hopeless."""
-        params = connection_parameters(self.settings, self.connection_name)
+        addresses = connection_parameters(self.settings, self.connection_name)
+        rotation = Rotation(len(addresses))
         backoff = Backoff(cap_s=self.settings.reconnect_max_backoff_s)
         down_since = time.monotonic()
         freeze_heap()
         while not self.stop_requested:
-            session = _Session(self, params)
+            session = _Session(self, addresses[rotation.index])
             end = session.run()
             if session.consumed:
                 backoff.reset()
+                rotation.succeeded()
                 down_since = time.monotonic()
             if end is _SessionEnd.FATAL:
                 return WorkerResult.CONFIG_ERROR
@@ -124,7 +129,8 @@ class RabbitMQWorker:
             if self.give_up_after_s is not None and \
                     time.monotonic() - down_since > self.give_up_after_s:
                 return WorkerResult.UNAVAILABLE
-            self._sleep(backoff.next_delay())
+            if rotation.advance():  # every address failed since the last good session
+                self._sleep(backoff.next_delay())
         return WorkerResult.STOPPED
 
     def _sleep(self, seconds: float) -> None:
@@ -155,7 +161,7 @@ def freeze_heap() -> None:
 class _Session:
     """One connection, one channel, one consumer: state that must not outlive them."""
 
-    def __init__(self, worker: RabbitMQWorker, params: pika.URLParameters) -> None:
+    def __init__(self, worker: RabbitMQWorker, params: pika.ConnectionParameters) -> None:
         self.worker = worker
         self.topology: Topology = worker.topology
         self.params = params
@@ -180,13 +186,17 @@ class _Session:
 
     # --- connection and channel -------------------------------------------------------
     def _on_open(self, connection: Any) -> None:
-        log.info("connected", extra={"path": redacted(self.worker.settings.amqp_url)})
+        log.info("connected", extra={"path": describe(self.params)})
         coalesce_writes(connection)
         connection.channel(on_open_callback=self._on_channel)
 
     def _on_open_error(self, _connection: Any, error: BaseException) -> None:
-        log.warning("connection failed", extra={"exc_type": type(error).__name__})
-        if isinstance(error, _FATAL_OPEN_ERRORS):
+        problem = configuration_problem(error)
+        extra = {"exc_type": type(error).__name__, "path": describe(self.params)}
+        if problem is None:  # transient: next address, backoff after a full round
+            log.warning("connection failed", extra={**extra, "reason": failure_reason(error)})
+        else:  # one line naming the cause, then exit code 3
+            log.error(f"broker configuration error: {problem}", extra=extra)
             self.end = _SessionEnd.FATAL
         self.connection.ioloop.stop()
 
@@ -203,7 +213,8 @@ class _Session:
         self.channel = PikaChannel(channel)
         self.handler = MessageHandler(
             self.worker.processor, self.channel, self.topology, self.worker.tally,
-            self.worker.metrics, on_input_settled=self._on_input_settled)
+            self.worker.metrics, on_input_settled=self._on_input_settled,
+            call_later=self.connection.ioloop.call_later, on_stuck=self._on_stuck)
         channel.confirm_delivery(ack_nack_callback=self.channel.on_confirm,
                                  callback=lambda _f: declare_topology(
                                      channel, self.topology, self._consume))
@@ -217,6 +228,13 @@ class _Session:
             self.end = _SessionEnd.FATAL
         self._lose_channel()
         self._close()
+
+    def _on_stuck(self) -> None:
+        """Publishes keep being nacked on this channel (see NACK_RETRY_DELAYS_S): start anew."""
+        if not (self.connection.is_closing or self.connection.is_closed):
+            log.warning("publishes keep being nacked: reconnecting",
+                        extra={"path": describe(self.params)})
+            self.connection.close()
 
     def _lose_channel(self) -> None:
         """Forget everything tied to the channel: the broker redelivers it all."""

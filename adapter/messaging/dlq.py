@@ -24,7 +24,7 @@ from adapter.messaging.port import (
     OUTCOME_HEADER,
     REASON_HEADER,
 )
-from adapter.messaging.rabbitmq import connection_parameters
+from adapter.messaging.rabbitmq import AmqpConfigError, configuration_problem, connection_parameters
 from adapter.settings import Settings
 
 REPLAYED_HEADER = "x-sstr-replayed"
@@ -75,10 +75,11 @@ class BrokerUnavailableError(Exception):
 
 @contextmanager
 def _channel(settings: Settings) -> Iterator[BlockingChannel]:
-    params = connection_parameters(settings, "sstr-adapter dlq")
-    params.connection_attempts = 3
+    addresses = connection_parameters(settings, "sstr-adapter dlq")
+    for params in addresses:
+        params.connection_attempts = 3 if len(addresses) == 1 else 1
     try:
-        connection = pika.BlockingConnection(params)
+        connection = pika.BlockingConnection(addresses)  # tried in the order given
         try:
             yield connection.channel()
         finally:
@@ -86,6 +87,9 @@ def _channel(settings: Settings) -> Iterator[BlockingChannel]:
                 connection.close()  # unacked messages go back to the DLQ
     except pika.exceptions.AMQPError as exc:
         # Translated at the edge: callers outside this package never see pika's types.
+        problem = configuration_problem(exc)
+        if problem is not None:
+            raise AmqpConfigError(problem) from None
         raise BrokerUnavailableError(type(exc).__name__) from exc
 
 

@@ -29,3 +29,31 @@ class Backoff:
     def reset(self) -> None:
         """Forget earlier failures (called once a connection is up and consuming)."""
         self.failures = 0
+
+
+@dataclass(slots=True)
+class Rotation:
+    """Which broker address to try next: a random first one, then each in turn.
+
+    Workers that start together thus spread over the nodes of a cluster. After a lost or
+    failed connection the next address is tried at once; only when every address has failed
+    since the last good session does the caller pause (:class:`Backoff`).
+    """
+
+    size: int
+    draw: Callable[[int], int] = field(default=lambda size: random.randrange(size))
+    index: int = field(default=0, init=False)
+    failures: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.index = self.draw(self.size) % self.size
+
+    def succeeded(self) -> None:
+        """The current address gave a good session."""
+        self.failures = 0
+
+    def advance(self) -> bool:
+        """Move to the next address after a loss or a failure; True: pause before it."""
+        self.failures += 1
+        self.index = (self.index + 1) % self.size
+        return self.failures % self.size == 0

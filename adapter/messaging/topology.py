@@ -52,6 +52,10 @@ def topology_from(settings: Settings) -> Topology:
     """The topology of the README's table for these settings."""
     s = settings
     quorum: dict[str, object] = {"x-queue-type": "quorum"}
+    if s.queue_leader_locator:
+        # In a cluster, each queue's leader on the node with the fewest leaders, instead of
+        # every leader on the node the worker happened to declare through (client-local).
+        quorum["x-queue-leader-locator"] = s.queue_leader_locator
     input_args: dict[str, object] = {
         **quorum,
         "x-delivery-limit": s.delivery_limit,

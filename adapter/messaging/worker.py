@@ -42,6 +42,18 @@ log = logging.getLogger(__name__)
 TRANSPORT = "amqp"
 MAX_OUTCOME_HEADER_BYTES = 64_000
 """Larger OperationOutcomes are left out of the dead letter's headers (frame size)."""
+NACK_RETRY_DELAYS_S = (0.25, 0.5, 1.0)
+"""Pauses before publishing a nacked input's outputs again on the same channel, holding the input.
+
+A quorum queue nacks publishes while it has no leader (after kill -9 of the leader's node). And
+a channel opened within moments of that kill, while the queue record still names the dead
+leader, was seen to have every publish to that queue nacked for minutes, while new channels
+opened a second later worked. So: send again after each pause (byte-identical, the input still
+unacked); when the nacks outlast the pauses, ``on_stuck`` ends the session (the worker reconnects
+at once, to the next address; the broker redelivers the input). Requeueing at once instead would
+spend every delivery attempt within that second and dead-letter a valid message. Without
+``on_stuck`` / ``call_later`` (logic tests) the input is requeued as before."""
+CallLater = Callable[[float, Callable[[], None]], object]
 
 
 class Tally(Counter[str]):
@@ -61,6 +73,8 @@ class _InFlight:
     rejected: bool = False
     """A dead letter for bad input (a :class:`Rejected`), not for a failure."""
     failure: Settlement | None = None
+    publications: tuple[Publication, ...] = ()
+    republished: int = 0
 
 
 def _outcome_json(reason: str, error_type: str | None) -> bytes:
@@ -107,6 +121,10 @@ class MessageHandler:
     tally: Tally
     metrics: Metrics
     on_input_settled: Callable[[], None] = lambda: None
+    call_later: CallLater | None = None
+    """Schedule a callback on the I/O loop (pika's ``ioloop.call_later``): nack retries."""
+    on_stuck: Callable[[], None] | None = None
+    """Publishes keep being nacked on this channel: the transport starts a new session."""
     _in_flight: set[int] = field(default_factory=set, init=False)
     _received: Any = field(init=False)
     """``messages_in`` bound to this transport once (a ``labels()`` lookup takes a lock)."""
@@ -165,14 +183,39 @@ class MessageHandler:
         self, delivery: Delivery, pubs: list[Publication], decision: Decision,
         dead_letter: bool, rejected: bool = False,
     ) -> None:
-        flight = _InFlight(delivery, len(pubs), dead_letter, decision, rejected)
+        flight = _InFlight(delivery, len(pubs), dead_letter, decision, rejected,
+                           publications=tuple(pubs))
         if not pubs:
             self._finish(flight)
             return
-        self._in_flight.add(delivery.tag)
+        self._send(flight)
+
+    def _send(self, flight: _InFlight) -> None:
+        flight.remaining, flight.failure = len(flight.publications), None
+        self._in_flight.add(flight.delivery.tag)
         on_settled = functools.partial(self._settled, flight)
-        for pub in pubs:
+        for pub in flight.publications:
             self.channel.publish(pub, on_settled)
+
+    def _retry_later(self, flight: _InFlight) -> bool:
+        """Hold a nacked input and send its publications again later (see the constant)."""
+        if self.call_later is None:
+            return False
+        if flight.republished >= len(NACK_RETRY_DELAYS_S):
+            last = flight.delivery.attempt >= self.topology.delivery_limit
+            if self.on_stuck is None or last:  # the last delivery: dead-letter it, as before
+                return False
+            self.tally["abandoned"] += 1  # the new session gets it again
+            self.on_stuck()
+            return True
+        delay = NACK_RETRY_DELAYS_S[flight.republished]
+        flight.republished += 1
+        self._in_flight.add(flight.delivery.tag)  # still unsettled: stop and suspects wait
+        log.info("publish nacked: sending again", extra={
+            "message_id": flight.delivery.message_id, "attempt": flight.republished,
+            "duration_ms": round(delay * 1000)})
+        self.call_later(delay, functools.partial(self._send, flight))
+        return True
 
     def _settled(self, flight: _InFlight, settlement: Settlement) -> None:
         flight.remaining -= 1
@@ -192,6 +235,8 @@ class MessageHandler:
         if flight.failure is None:
             self.channel.ack(delivery)
             self._count_success(flight)
+            return
+        if flight.failure is Settlement.NACKED and self._retry_later(flight):
             return
         failed = PublishFailed(flight.failure, dead_letter=flight.dead_letter)
         decision = decide(failed, delivery.attempt, self.topology.delivery_limit)

@@ -33,27 +33,31 @@ CRASH_MARKER = "SSTR-TEST-CRASH-7f3e"
 
 def broker_reachable() -> bool:
     try:
-        pika.BlockingConnection(_params()).close()
+        pika.BlockingConnection(_params(AMQP_URL)).close()
     except pika.exceptions.AMQPError:
         return False
     return True
 
 
-def _params() -> pika.URLParameters:
-    params = pika.URLParameters(AMQP_URL)
-    params.connection_attempts = 1
-    params.socket_timeout = 5
-    return params
+def _params(url: str) -> list[pika.URLParameters]:
+    """One set per comma-separated URL (a cluster's nodes are tried in order)."""
+    addresses = []
+    for one in url.split(","):
+        params = pika.URLParameters(one.strip())
+        params.connection_attempts = 1
+        params.socket_timeout = 5
+        addresses.append(params)
+    return addresses
 
 
-def connect(attempts: int = 60) -> pika.BlockingConnection:
+def connect(attempts: int = 60, url: str = AMQP_URL) -> pika.BlockingConnection:
     """A blocking connection, retried for a while (the broker may be restarting)."""
     for _ in range(attempts - 1):
         try:
-            return pika.BlockingConnection(_params())
+            return pika.BlockingConnection(_params(url))
         except pika.exceptions.AMQPError:
             time.sleep(0.5)
-    return pika.BlockingConnection(_params())
+    return pika.BlockingConnection(_params(url))
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,14 @@ class Names:
     """Unique broker object names for one test, as SSTR_ settings."""
 
     suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    url: str = AMQP_URL
+    """The broker the test talks to (a cluster: its nodes' URLs, comma-separated)."""
+    overrides: dict[str, str] = field(default_factory=dict)
+    """More settings for the test and its workers, e.g. ``{"queue_leader_locator": ""}``."""
 
     @property
     def settings(self) -> Settings:
-        return Settings(amqp_url=AMQP_URL, **self._fields())
+        return Settings(amqp_url=self.url, **self._fields())
 
     def _fields(self) -> dict[str, str]:
         s = f"test.{self.suffix}"
@@ -73,12 +81,13 @@ class Names:
             "output_exchange": f"{s}.out", "report_queue": f"{s}.report.q",
             "tumour_board_queue": f"{s}.tumour-board.q",
             "dead_letter_exchange": f"{s}.dlx", "dead_letter_queue": f"{s}.dlq",
+            **self.overrides,
         }
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SSTR_")}
         env.update({f"SSTR_{k.upper()}": v for k, v in self._fields().items()})
-        env.update(SSTR_AMQP_URL=AMQP_URL, SSTR_METRICS_PORT="0",
+        env.update(SSTR_AMQP_URL=self.url, SSTR_METRICS_PORT="0",
                    SSTR_RECONNECT_MAX_BACKOFF_S="2", SSTR_ENABLE_TEST_HOOKS="1",
                    SSTR_TEST_CRASH_MARKER=CRASH_MARKER,
                    PYTHONPATH=os.pathsep.join([str(REPO), str(HERE)]))
@@ -88,7 +97,7 @@ class Names:
     def declare(self) -> None:
         """Declare the worker's topology (as the worker would) so inputs can be queued first."""
         topology = topology_from(self.settings)
-        conn = connect()
+        conn = connect(url=self.url)
         channel = conn.channel()
         for ex in topology.exchanges:
             channel.exchange_declare(ex.name, ex.type, durable=True)
@@ -99,7 +108,7 @@ class Names:
         conn.close()
 
     def delete_all(self) -> None:
-        conn = connect(attempts=20)
+        conn = connect(attempts=20, url=self.url)
         channel = conn.channel()
         s = self.settings
         for queue in (s.input_queue, s.report_queue, s.tumour_board_queue, s.dead_letter_queue):
@@ -153,7 +162,7 @@ class Worker:
 def publish(names: Names, messages: Iterable[tuple[str, bytes]]) -> int:
     """Publish persistent inputs with confirms; returns how many."""
     s = names.settings
-    conn = connect()
+    conn = connect(url=names.url)
     channel = conn.channel()
     channel.confirm_delivery()
     count = 0
@@ -167,8 +176,8 @@ def publish(names: Names, messages: Iterable[tuple[str, bytes]]) -> int:
     return count
 
 
-def queue_depth(queue: str) -> int:
-    conn = connect()
+def queue_depth(queue: str, url: str = AMQP_URL) -> int:
+    conn = connect(url=url)
     try:
         return int(conn.channel().queue_declare(queue, passive=True).method.message_count)
     finally:
@@ -199,7 +208,7 @@ class Collected:
     def drain(self, names: Names) -> None:
         """Take (and ack) everything currently in the output queues and the DLQ."""
         s = names.settings
-        conn = connect()
+        conn = connect(url=names.url)
         channel = conn.channel()
         for queue, into, key in ((s.report_queue, self.reports, "correlation_id"),
                                  (s.tumour_board_queue, self.boards, "correlation_id"),

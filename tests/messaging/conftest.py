@@ -9,6 +9,7 @@ import pytest
 from amqp_support import AMQP_URL, Names, Worker, broker_reachable
 
 _DUPLICATES: list[tuple[str, int]] = []
+_RESUMES: list[tuple[str, str, float]] = []
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +54,19 @@ def report_duplicates(request: pytest.FixtureRequest) -> Callable[[int], None]:
     return record
 
 
+@pytest.fixture
+def report_resume(request: pytest.FixtureRequest) -> Callable[[str, float], None]:
+    """Record how long the worker took to resume after a broker node was killed."""
+    def record(what: str, seconds: float) -> None:
+        _RESUMES.append((request.node.name, what, seconds))
+    return record
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _RESUMES:
+        terminalreporter.section("AMQP cluster tests: time to resume after kill -9 of a node")
+        for name, what, seconds in _RESUMES:
+            terminalreporter.write_line(f"{name}: {what}: {seconds:.2f} s")
     if _DUPLICATES:
         terminalreporter.section("AMQP fault tests: byte-identical republishes")
         for name, count in _DUPLICATES:

@@ -18,7 +18,7 @@ def test_parameters_set_heartbeat_blocked_timeout_and_the_connection_name() -> N
     settings = Settings(amqp_url="amqp://u:p@broker:5672/", heartbeat_s=15,
                         blocked_connection_timeout_s=20)
 
-    params = connection_parameters(settings, "worker-7")
+    (params,) = connection_parameters(settings, "worker-7")
 
     assert (params.heartbeat, params.blocked_connection_timeout) == (15, 20)
     assert params.client_properties["connection_name"] == "worker-7"
@@ -28,7 +28,7 @@ def test_parameters_set_heartbeat_blocked_timeout_and_the_connection_name() -> N
 def test_amqps_verifies_the_certificate_and_the_host_name() -> None:
     settings = Settings(amqp_url="amqps://u:p@broker.example:5671/")
 
-    params = connection_parameters(settings, "w")
+    (params,) = connection_parameters(settings, "w")
 
     context = params.ssl_options.context
     assert context.verify_mode is ssl.CERT_REQUIRED

@@ -166,4 +166,5 @@ def test_the_topology_dead_letters_at_least_once_from_a_quorum_queue() -> None:
         "x-queue-type": "quorum", "x-delivery-limit": 5,
         "x-dead-letter-exchange": topology.dead_letter_exchange,
         "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish",
+        "x-queue-leader-locator": "balanced",
     }
