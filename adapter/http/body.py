@@ -36,7 +36,7 @@ async def read_limited(request: Request, limit: int, timeout_s: float) -> bytes:
     so an oversized body is never held in memory. A client that stalls gets 408.
     """
     declared = request.headers.get("content-length")
-    # A malformed Content-Length never gets here: the ASGI server refuses it first.
+    # A malformed Content-Length never gets here: the HTTP parser refuses it first (400).
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []
@@ -53,4 +53,5 @@ async def read_limited(request: Request, limit: int, timeout_s: float) -> bytes:
 
 
 def _too_large(limit: int) -> HttpProblemError:
-    return HttpProblemError(413, "too-long", f"the message exceeds the limit of {limit} bytes")
+    return HttpProblemError(413, "too-long", f"the message exceeds the limit of {limit} bytes",
+                            expression="Bundle")
