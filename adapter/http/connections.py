@@ -10,12 +10,17 @@ turn every request into a plain-text 503, probes included. This protocol adds:
   headers; otherwise the connection is closed (with a 408 OperationOutcome when part of
   a request had arrived). Bytes trickled in do not extend it.
 - a **connection cap**: past ``max_connections`` open connections, the connection that
-  has been idle longest (no request in progress) is closed to make room; only when every
-  connection is busy is the newcomer answered 503 and closed.
+  has been idle longest (no request in progress, idle for at least ``eviction_grace_s``)
+  is closed to make room; when there is none (every connection busy, or just opened) the
+  newcomer is answered 503 and closed.
 - **FHIR-shaped protocol errors**: what h11 refuses before the app sees a request
   (malformed request line or headers, a bad ``Content-Length``, an unsupported
   ``Transfer-Encoding``, headers over the size limit) is answered with an
   OperationOutcome (400, 501 or 431) instead of uvicorn's plain text.
+
+Every answer the layer writes itself is followed by a half-close and a short linger
+during which further input is discarded, so the client reads the answer before the
+connection goes (closing on unread input would reset it and lose the answer).
 
 uvicorn's own ``limit_concurrency`` is switched off: the app limits requests in flight
 (:mod:`adapter.http.middleware`), which leaves the probes exempt.
@@ -113,6 +118,10 @@ class GuardedH11Protocol(H11Protocol):
 
     request_timeout_s: float = 10.0
     max_connections: int = 1000
+    eviction_grace_s: float = 1.0
+    """A connection idle for less than this is not closed to make room: in a burst the
+    newest connections have not yet had their request read."""
+    linger_s: float = 1.0
 
     def __init__(
         self,
@@ -128,6 +137,7 @@ class GuardedH11Protocol(H11Protocol):
         self.limit_concurrency = None  # the app's middleware limits requests, probes exempt
         self._deadline: asyncio.TimerHandle | None = None
         self._idle_since = self.loop.time()
+        self._answered = False
 
     # --- connection life --------------------------------------------------------------
 
@@ -140,6 +150,11 @@ class GuardedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_deadline()
         super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._answered:
+            return  # lingering after an answer of this layer: discard, then close
+        super().data_received(data)
 
     def handle_events(self) -> None:
         super().handle_events()
@@ -157,8 +172,7 @@ class GuardedH11Protocol(H11Protocol):
         status = hint if hint in _PROTOCOL_ISSUES else 400
         log.info("request refused by the HTTP parser", extra={"status": status})
         # h11 has moved to its error state: write the answer raw, then close.
-        self.transport.write(_raw_outcome(status, *_PROTOCOL_ISSUES[status]))
-        self.transport.close()
+        self._answer_and_close(_raw_outcome(status, *_PROTOCOL_ISSUES[status]))
 
     # --- the guards -------------------------------------------------------------------
 
@@ -184,12 +198,15 @@ class GuardedH11Protocol(H11Protocol):
         log.debug("connection closed: no complete request in time",
                   extra={"status": 408 if partial else None})
         if partial:
-            self.transport.write(_TIMEOUT_RESPONSE)
-        self.transport.close()
+            self._answer_and_close(_TIMEOUT_RESPONSE)
+        else:
+            self.transport.close()
 
     def _make_room(self) -> None:
+        settled = self.loop.time() - self.eviction_grace_s
         idle = [c for c in self.connections
                 if isinstance(c, GuardedH11Protocol) and c is not self and not c._busy
+                and not c._answered and c._idle_since <= settled
                 and not c.transport.is_closing()]
         if idle:
             oldest = min(idle, key=lambda c: c._idle_since)
@@ -198,8 +215,18 @@ class GuardedH11Protocol(H11Protocol):
             oldest.transport.close()
             return
         log.warning("connection refused: every connection is busy", extra={"status": 503})
-        self.transport.write(_FULL_RESPONSE)
-        self.transport.close()
+        self._answer_and_close(_FULL_RESPONSE)
+
+    def _answer_and_close(self, response: bytes) -> None:
+        """Write an answer of this layer, half-close, discard input, close after a linger."""
+        if self._answered or self.transport.is_closing():
+            return
+        self._answered = True
+        self._cancel_deadline()
+        self.transport.write(response)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(self.linger_s, self.transport.close)
 
 
 def guarded_protocol(*, request_timeout_s: float, max_connections: int) -> type[H11Protocol]:

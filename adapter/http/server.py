@@ -44,6 +44,7 @@ def uvicorn_config(
         http=guarded_protocol(request_timeout_s=settings.http_request_timeout_s,
                               max_connections=settings.http_max_connections),
         h11_max_incomplete_event_size=DEFAULT_MAX_HEADER_BYTES,
+        ws="none",  # no WebSocket routes; an upgraded connection would escape the guards
         log_config=None,
         log_level=settings.log_level.lower(),
         access_log=False,

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -298,11 +299,11 @@ def test_past_the_connection_cap_the_longest_idle_connection_makes_room(
     small_server: Served,
 ) -> None:
     idle = []
-    for _ in range(12):
+    for _ in range(8):  # the cap
         idle.append(_connect(small_server.port))
         time.sleep(0.02)  # distinct ages
     try:
-        time.sleep(0.3)
+        time.sleep(1.2)  # idle past the grace that protects just-opened connections
         answer = _get(small_server.port, "/healthz")
         oldest_closed, _ = _closed_by_server(idle[0], 1.0)
         newest_closed, _ = _closed_by_server(idle[-1], 0.2)
@@ -313,3 +314,56 @@ def test_past_the_connection_cap_the_longest_idle_connection_makes_room(
     assert answer.status == 200
     assert oldest_closed
     assert not newest_closed
+
+
+def test_a_full_house_of_fresh_connections_gets_the_newcomer_a_fhir_503(
+    small_server: Served,
+) -> None:
+    fresh = [_connect(small_server.port) for _ in range(8)]
+    try:
+        answer = _get(small_server.port, "/healthz")
+    finally:
+        for sock in fresh:
+            sock.close()
+
+    assert answer.status == 503
+    assert answer.headers["retry-after"] == "1"
+    assert answer.outcome()["issue"][0]["code"] == "throttled"  # type: ignore[index]
+
+
+def test_a_websocket_upgrade_is_not_honoured_and_the_request_answered_as_http(
+    server: Served,
+) -> None:
+    answer = _exchange(server.port, b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\n"
+                                    b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                                    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+
+    assert answer.status == 200
+    assert orjson.loads(answer.body) == {"status": "alive"}
+
+
+def test_a_burst_of_concurrent_requests_gets_reports_or_fhir_shaped_503s(
+    small_server: Served,
+) -> None:
+    answers: list[Answer] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        answer = _post(small_server.port)
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=one) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert len(answers) == 40
+    assert {a.status for a in answers} <= {200, 503}
+    assert any(a.status == 200 for a in answers)
+    for answer in answers:
+        if answer.status == 503:
+            assert answer.outcome()["issue"][0]["code"] == "throttled"  # type: ignore[index]
+        else:
+            assert orjson.loads(answer.body)["resourceType"] == "Bundle"

@@ -52,6 +52,7 @@ def test_serve_runs_uvicorn_with_the_settings_and_safe_defaults(
     assert config.forwarded_allow_ips == "127.0.0.1"
     assert config.limit_concurrency is None  # counts idle connections: the app limits instead
     assert issubclass(config.http, GuardedH11Protocol)
+    assert config.ws == "none"
     assert (config.http.request_timeout_s, config.http.max_connections) == (10.0, 512)
     assert _edge(config).limit_concurrency == 64
 
