@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     http_body_timeout_s: float = Field(
         30.0, gt=0, le=600, description="Seconds a client has to send the whole request body."
     )
+    http_send_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Seconds a client may stop reading its answer."
+    )
     http_limit_concurrency: int = Field(
         64, ge=1, description="Requests in flight before 503 (the probes are exempt)."
     )

@@ -9,6 +9,9 @@ turn every request into a plain-text 503, probes included. This protocol adds:
   response, the client has ``request_timeout_s`` to send a complete request line and
   headers; otherwise the connection is closed (with a 408 OperationOutcome when part of
   a request had arrived). Bytes trickled in do not extend it.
+- a **send deadline**: a client that stops reading its answer (its window full, so
+  writes pause) has ``send_timeout_s`` to resume; then the connection is dropped, which
+  frees the request slot the blocked answer held.
 - a **connection cap**: past ``max_connections`` open connections, the connection that
   has been idle longest (no request in progress, idle for at least ``eviction_grace_s``)
   is closed to make room; when there is none (every connection busy, or just opened) the
@@ -122,6 +125,7 @@ class GuardedH11Protocol(H11Protocol):
     """A connection idle for less than this is not closed to make room: in a burst the
     newest connections have not yet had their request read."""
     linger_s: float = 1.0
+    send_timeout_s: float = 30.0
 
     def __init__(
         self,
@@ -138,6 +142,7 @@ class GuardedH11Protocol(H11Protocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._idle_since = self.loop.time()
         self._answered = False
+        self._write_deadline: asyncio.TimerHandle | None = None
 
     # --- connection life --------------------------------------------------------------
 
@@ -149,7 +154,18 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_deadline()
+        self._cancel_write_deadline()
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._write_deadline is None:
+            self._write_deadline = self.loop.call_later(self.send_timeout_s,
+                                                        self._send_timed_out)
+
+    def resume_writing(self) -> None:
+        self._cancel_write_deadline()
+        super().resume_writing()
 
     def data_received(self, data: bytes) -> None:
         if self._answered:
@@ -202,6 +218,16 @@ class GuardedH11Protocol(H11Protocol):
         else:
             self.transport.close()
 
+    def _cancel_write_deadline(self) -> None:
+        if self._write_deadline is not None:
+            self._write_deadline.cancel()
+            self._write_deadline = None
+
+    def _send_timed_out(self) -> None:
+        self._write_deadline = None
+        log.info("connection dropped: the client stopped reading its answer")
+        self.transport.abort()  # close() would wait for the unread bytes to drain
+
     def _make_room(self) -> None:
         settled = self.loop.time() - self.eviction_grace_s
         idle = [c for c in self.connections
@@ -229,7 +255,10 @@ class GuardedH11Protocol(H11Protocol):
         self.loop.call_later(self.linger_s, self.transport.close)
 
 
-def guarded_protocol(*, request_timeout_s: float, max_connections: int) -> type[H11Protocol]:
+def guarded_protocol(
+    *, request_timeout_s: float, max_connections: int, send_timeout_s: float = 30.0
+) -> type[H11Protocol]:
     """The protocol class for ``uvicorn.Config(http=...)`` with these limits."""
     return type("GuardedH11Protocol", (GuardedH11Protocol,), {
-        "request_timeout_s": request_timeout_s, "max_connections": max_connections})
+        "request_timeout_s": request_timeout_s, "max_connections": max_connections,
+        "send_timeout_s": send_timeout_s})

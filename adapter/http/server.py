@@ -25,10 +25,11 @@ def uvicorn_config(
 
     - the HTTP/1.1 protocol is :class:`~adapter.http.connections.GuardedH11Protocol`
       (h11 whatever else is installed): a request-read deadline of
-      ``SSTR_HTTP_REQUEST_TIMEOUT_S``, at most ``SSTR_HTTP_MAX_CONNECTIONS`` open
-      connections (the longest-idle one closed to make room), OperationOutcomes for
-      the parser's own errors. Requests in flight are limited by the app (probes exempt),
-      so uvicorn's ``limit_concurrency``, which counts idle connections too, stays off.
+      ``SSTR_HTTP_REQUEST_TIMEOUT_S``, a send deadline of ``SSTR_HTTP_SEND_TIMEOUT_S``,
+      at most ``SSTR_HTTP_MAX_CONNECTIONS`` open connections (the longest-idle one
+      closed to make room), OperationOutcomes for the parser's own errors. Requests in
+      flight are limited by the app (probes exempt), so uvicorn's ``limit_concurrency``,
+      which counts idle connections too, stays off.
     - access log off (and its logger disabled): uvicorn's access line carries the raw
       path and query string, client text that may hold patient data; the app logs route
       templates instead.
@@ -42,7 +43,8 @@ def uvicorn_config(
         host=settings.http_host,
         port=settings.http_port,
         http=guarded_protocol(request_timeout_s=settings.http_request_timeout_s,
-                              max_connections=settings.http_max_connections),
+                              max_connections=settings.http_max_connections,
+                              send_timeout_s=settings.http_send_timeout_s),
         h11_max_incomplete_event_size=DEFAULT_MAX_HEADER_BYTES,
         ws="none",  # no WebSocket routes; an upgraded connection would escape the guards
         log_config=None,

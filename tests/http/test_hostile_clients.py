@@ -25,6 +25,7 @@ EXAMPLE = (ROOT / "fhir_profiles" / "examples" / "figure-08-input.json").read_by
 TOKEN = "hostile-client-tests-" + "0123456789abcdef" * 3
 REQUEST_TIMEOUT_S = 2.0
 BODY_TIMEOUT_S = 1.0
+SEND_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def _serve(**env: str) -> Iterator[Served]:
     environment = {**os.environ, "SSTR_HTTP_HOST": "127.0.0.1", "SSTR_HTTP_PORT": str(port),
                    "SSTR_API_TOKEN": TOKEN, "SSTR_LOG_LEVEL": "WARNING",
                    "SSTR_HTTP_REQUEST_TIMEOUT_S": str(REQUEST_TIMEOUT_S),
-                   "SSTR_HTTP_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S), **env}
+                   "SSTR_HTTP_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
+                   "SSTR_HTTP_SEND_TIMEOUT_S": str(SEND_TIMEOUT_S), **env}
     environment.pop("SSTR_API_AUTH", None)
     process = subprocess.Popen([sys.executable, "-m", "adapter.cli", "serve"], cwd=ROOT,
                                env=environment, stdout=subprocess.DEVNULL,
@@ -367,3 +369,24 @@ def test_a_burst_of_concurrent_requests_gets_reports_or_fhir_shaped_503s(
             assert answer.outcome()["issue"][0]["code"] == "throttled"  # type: ignore[index]
         else:
             assert orjson.loads(answer.body)["resourceType"] == "Bundle"
+
+
+def test_a_client_that_stops_reading_its_answers_is_dropped_and_frees_its_slot(
+    small_server: Served,
+) -> None:
+    request = (f"GET /StructureDefinition/sstr-lesion-finding HTTP/1.1\r\nHost: t\r\n"
+               f"Authorization: Bearer {TOKEN}\r\n\r\n").encode()  # about 300 kB each
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", small_server.port))
+    try:
+        sock.sendall(request * 40)  # 12 MB of answers asked for, none read
+        time.sleep(SEND_TIMEOUT_S + 1.5)
+        after = _post(small_server.port)  # both request slots are free again
+        closed, received = _closed_by_server(sock, 10)
+    finally:
+        sock.close()
+
+    assert after.status == 200
+    assert closed
+    assert received.count(b"HTTP/1.1 200 ") < 40

@@ -54,6 +54,7 @@ def test_serve_runs_uvicorn_with_the_settings_and_safe_defaults(
     assert issubclass(config.http, GuardedH11Protocol)
     assert config.ws == "none"
     assert (config.http.request_timeout_s, config.http.max_connections) == (10.0, 512)
+    assert config.http.send_timeout_s == 30.0
     assert _edge(config).limit_concurrency == 64
 
 
