@@ -5,10 +5,12 @@ forever (its keep-alive timeout starts only after a response, and any byte recei
 cancels it), and its ``limit_concurrency`` counts such idle connections, so 64 of them
 turn every request into a plain-text 503, probes included. This protocol adds:
 
-- a **request-read deadline**: from the moment a connection opens, and again after each
-  response, the client has ``request_timeout_s`` to send a complete request line and
-  headers; otherwise the connection is closed (with a 408 OperationOutcome when part of
-  a request had arrived). Bytes trickled in do not extend it.
+- a **request-read deadline**: from the moment a connection opens, and from the first
+  byte of each later request, the client has ``request_timeout_s`` to send a complete
+  request line and headers; otherwise the connection is closed (with a 408
+  OperationOutcome when part of a request had arrived). Bytes trickled in do not extend
+  it. (Between requests uvicorn's keep-alive timeout applies; a request that arrives
+  whole in one read starts no timer, so the common path costs nothing.)
 - a **send deadline**: a client that stops reading its answer (its window full, so
   writes pause) has ``send_timeout_s`` to resume; then the connection is dropped, which
   frees the request slot the blocked answer held.
@@ -170,7 +172,9 @@ class GuardedH11Protocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self._answered:
             return  # lingering after an answer of this layer: discard, then close
-        super().data_received(data)
+        super().data_received(data)  # cancels uvicorn's keep-alive timer
+        if self._deadline is None and not self._busy and not self.transport.is_closing():
+            self._arm_deadline()  # part of a request (or a stray body) and no timer left
 
     def handle_events(self) -> None:
         super().handle_events()
@@ -179,8 +183,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         self._idle_since = self.loop.time()
-        self._arm_deadline()  # before super(): a pipelined request cancels it again
-        super().on_response_complete()
+        super().on_response_complete()  # arms the keep-alive timer
 
     def send_400_response(self, msg: str) -> None:
         error = self._h11.last_error
