@@ -20,7 +20,8 @@ Entries of inbox/ that are not plain input files:
 * a symbolic link, FIFO, socket or device -> never followed, opened or read: removed
   from inbox/ and dead-lettered as ``<name>`` (a one-line text saying what it was) with
   reason ``not-a-regular-file``;
-* a folder -> left alone, logged once per worker (``skipped`` in the summary).
+* a folder -> left alone, logged once per worker (``skipped`` in the summary);
+* a file the worker may not read -> dead-lettered with reason ``unreadable``.
 
 A worker killed mid-file leaves the file in its ``work/<id>/``; the next worker to start
 (or any idle worker) returns it to ``inbox/``. Outputs are deterministic, so redoing a
@@ -212,6 +213,9 @@ class FileDropTransport:
             if kind is not None:
                 return self._not_a_file(claimed, name, kind)
             body = _read_at_most(claimed, self.max_message_bytes + 1)
+        except PermissionError:
+            # The worker may not read it: that does not pass on its own, so no retry loop.
+            return self._unreadable(claimed, name)
         except OSError as exc:
             return self._transient(claimed, claimed.name, exc)
         if self.metrics:
@@ -326,6 +330,18 @@ class FileDropTransport:
             "reason": "not-a-regular-file", "status": kind})
         return _Step.DONE
 
+    def _unreadable(self, claimed: Path, name: str) -> _Step:
+        try:
+            self._dead_letter(claimed, name, "unreadable", _unreadable_outcome())
+        except OSError as exc:
+            return self._transient(claimed, claimed.name, exc)
+        self.summary.rejected += 1
+        if self.metrics:
+            self.metrics.dead_lettered.labels(TRANSPORT, "unreadable").inc()
+        log.error("input not readable by the worker; dead-lettered", extra={
+            "transport": TRANSPORT, "path": name, "outcome": "rejected", "reason": "unreadable"})
+        return _Step.DONE
+
     def _dead_letter(self, claimed: Path, name: str, reason: str, outcome: bytes) -> None:
         # Link first: that claims a free name atomically, so the sidecars written next
         # belong to this file even when several workers dead-letter same-named files.
@@ -435,6 +451,13 @@ def _work_note(beside: Path, text: str) -> Path:
     note = beside.with_name(f".{beside.name}.note")
     note.write_text(text)
     return note
+
+
+def _unreadable_outcome() -> bytes:
+    return _operation_outcome(
+        "error", "security",
+        "The worker was not permitted to read this file; it was not processed. "
+        "Fix its permissions and drop it again.")
 
 
 def _not_a_file_outcome(kind: str) -> bytes:

@@ -257,3 +257,25 @@ def test_a_failed_dead_letter_leaves_no_link_and_the_input_in_inbox(tmp_path: Pa
     assert recovered.rejected == 1
     assert names(drop.dead_letter) == {"broken.json", "broken.json.outcome.json",
                                        "broken.json.reason"}
+
+
+def test_a_file_the_worker_may_not_read_is_dead_lettered_not_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The tests run as root, which reads through any mode bits: the refusal is simulated.
+    drop = drop_dir(tmp_path)
+    (drop.inbox / "locked.json").write_bytes(fake_input(9))
+    real_open = os.open
+
+    def refuse(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith("locked.json") and not flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse)
+
+    summary = drain(tmp_path, FakeProcessor())
+
+    assert (summary.rejected, summary.transient) == (1, 0)
+    assert (drop.dead_letter / "locked.json.reason").read_text() == "unreadable\n"
+    assert names(drop.inbox) == set()
