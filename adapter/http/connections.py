@@ -109,6 +109,8 @@ def _raw_outcome(status: int, code: str, diagnostics: str, headers: bytes = b"")
                                               len(body), headers)) + body
 
 
+_REFUSAL_LOG_EVERY_S = 10.0
+
 _TIMEOUT_RESPONSE = _raw_outcome(
     408, "timeout", "the request line and headers did not arrive in time")
 _FULL_RESPONSE = _raw_outcome(
@@ -118,7 +120,7 @@ _FULL_RESPONSE = _raw_outcome(
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with the guards of the module docstring.
 
-    Configured by :func:`guarded_protocol`, which sets the two class attributes.
+    Configured by :func:`guarded_protocol`, which sets the limits as class attributes.
     """
 
     request_timeout_s: float = 10.0
@@ -128,6 +130,10 @@ class GuardedH11Protocol(H11Protocol):
     newest connections have not yet had their request read."""
     linger_s: float = 1.0
     send_timeout_s: float = 30.0
+    _refusals = 0
+    _refusals_logged_at = float("-inf")
+    """Refused connections are logged at most once per ``_REFUSAL_LOG_EVERY_S`` with a
+    count, so a flood of connections cannot flood the log as well."""
 
     def __init__(
         self,
@@ -243,8 +249,17 @@ class GuardedH11Protocol(H11Protocol):
             oldest._cancel_deadline()
             oldest.transport.close()
             return
-        log.warning("connection refused: every connection is busy", extra={"status": 503})
+        self._log_refusal()
         self._answer_and_close(_FULL_RESPONSE)
+
+    def _log_refusal(self) -> None:
+        cls = GuardedH11Protocol
+        cls._refusals += 1
+        now = self.loop.time()
+        if now - cls._refusals_logged_at >= _REFUSAL_LOG_EVERY_S:
+            log.warning("connections refused: the connection cap is reached and none is idle",
+                        extra={"status": 503, "count": cls._refusals})
+            cls._refusals, cls._refusals_logged_at = 0, now
 
     def _answer_and_close(self, response: bytes) -> None:
         """Write an answer of this layer, half-close, discard input, close after a linger."""
