@@ -390,3 +390,14 @@ def test_a_client_that_stops_reading_its_answers_is_dropped_and_frees_its_slot(
     assert after.status == 200
     assert closed
     assert received.count(b"HTTP/1.1 200 ") < 40
+
+
+def test_after_an_answer_a_half_sent_next_request_is_cut_off_too(server: Served) -> None:
+    with _connect(server.port, b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n") as sock:
+        first = _read_answer(sock)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")  # keep-alive, then a stall
+        closed, sent = _closed_by_server(sock, REQUEST_TIMEOUT_S + 8)
+
+    assert first.status == 200
+    assert closed
+    assert sent.startswith(b"HTTP/1.1 408 ")
