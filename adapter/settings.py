@@ -118,7 +118,27 @@ class Settings(BaseSettings):
     # --- HTTP ------------------------------------------------------------------------
     http_host: str = "127.0.0.1"
     http_port: int = Field(8080, ge=1, le=65535)
-    api_token: SecretStr | None = Field(None, description="Bearer token; set = required.")
+    api_token: SecretStr | None = Field(
+        None, description="Bearer token, 32+ characters; required unless SSTR_API_AUTH=none."
+    )
+    api_auth: Literal["token", "none"] = Field(
+        "token", description="'token': SSTR_API_TOKEN required; 'none': no authentication."
+    )
+    http_request_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="Seconds a connection has to send request line and headers."
+    )
+    http_body_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Seconds a client has to send the whole request body."
+    )
+    http_send_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Seconds a client may stop reading its answer."
+    )
+    http_limit_concurrency: int = Field(
+        64, ge=1, description="Requests in flight before 503 (the probes are exempt)."
+    )
+    http_max_connections: int = Field(
+        512, ge=8, description="Open connections; past it the longest-idle one is closed."
+    )
     metrics_port: int = Field(9464, ge=0, le=65535, description="Worker metrics port; 0 = off.")
     metrics_addr: str = Field(
         "127.0.0.1", description="Worker metrics address; 0.0.0.0 in a container (no auth)."

@@ -50,7 +50,8 @@ def requests_per_second(
     """Start a server, check one request is answered 200, load it, stop it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSTR_")}
-    env |= {"SSTR_HTTP_PORT": str(port), "SSTR_LOG_LEVEL": "WARNING", "SSTR_METRICS_PORT": "0"}
+    env |= {"SSTR_HTTP_PORT": str(port), "SSTR_LOG_LEVEL": "WARNING", "SSTR_METRICS_PORT": "0",
+            "SSTR_API_AUTH": "none"}  # loopback load, no token: stated explicitly
     fleet = Fleet([command], env, workdir)
     url = f"http://127.0.0.1:{port}{PATH}"
     try:

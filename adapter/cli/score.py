@@ -2,20 +2,36 @@
 
 Writes the response Bundle (exit 0) or the OperationOutcome (exit 1) to stdout;
 ``--summary`` prints a one-screen human summary instead of the Bundle.
+At most SSTR_MAX_MESSAGE_BYTES + 1 bytes are read from any source (a larger input is
+rejected as too large, exit 1); an unexpected failure writes an ``exception``
+OperationOutcome (exit 1) and logs its traceback at DEBUG, never the input.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import traceback
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import orjson
+from pydantic import ValidationError
 
 from adapter.cli import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
 from adapter.fhir.narrative import summary_text
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import Rejected
 from adapter.tools.examples import EXAMPLES_DIR
+
+log = logging.getLogger("adapter.cli.score")
+
+_CHUNK = 1 << 16
+_FAILED = orjson.dumps({"resourceType": "OperationOutcome", "issue": [{
+    "severity": "fatal", "code": "exception",
+    "diagnostics": "scoring failed unexpectedly; the log has the traceback at DEBUG "
+                   "(SSTR_LOG_LEVEL=DEBUG)"}]})
 
 
 def register(subparsers: Any) -> None:
@@ -31,9 +47,11 @@ def register(subparsers: Any) -> None:
 
 
 def _pipeline() -> ScoringPipeline:
+    from adapter.observability import configure_logging
     from adapter.settings import load_settings
 
     settings = load_settings()
+    configure_logging(settings.log_level)
     return ScoringPipeline(settings.policy(), settings.max_message_bytes,
                            settings.strict_validation, settings.report_options())
 
@@ -44,17 +62,51 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         pipeline = _pipeline()
-    except ValueError as exc:  # pydantic ValidationError of a bad SSTR_ setting
-        print(f"score: configuration error: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        # Field names only: values may be secrets (the API token).
+        fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
+        print(f"score: invalid settings: {', '.join(fields)}", file=sys.stderr)
         return EXIT_CONFIG
     if args.examples:
         return score_examples(pipeline, EXAMPLES_DIR)
+    limit = pipeline.max_message_bytes + 1
     try:
-        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        if args.file == "-":
+            if sys.stdin is None:
+                print("score: no standard input to read", file=sys.stderr)
+                return EXIT_USAGE
+            body = read_at_most(sys.stdin.buffer, limit)
+        else:
+            with open(args.file, "rb") as handle:
+                body = read_at_most(handle, limit)
     except OSError as exc:
-        print(f"score: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        print(f"score: cannot read {args.file}: {exc.strerror or type(exc).__name__}",
+              file=sys.stderr)
         return EXIT_UNAVAILABLE
-    return score_one(pipeline, body, summary=args.summary)
+    try:
+        return score_one(pipeline, body, summary=args.summary)
+    except Exception as exc:
+        # The frames only: an exception's message may quote the input.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.debug(f"scoring failed; traceback (frames only):\n{frames}",
+                  extra={"exc_type": type(exc).__name__})
+        print(f"score: scoring failed unexpectedly ({type(exc).__name__})", file=sys.stderr)
+        sys.stdout.buffer.write(_FAILED + b"\n")
+        return EXIT_REJECTED
+
+
+def read_at_most(stream: IO[bytes], limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``stream``, read in chunks: an endless or huge source
+    (``/dev/zero``, a pipe) costs at most ``limit`` bytes of memory."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        chunk = stream.read(min(_CHUNK, remaining))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def score_one(pipeline: ScoringPipeline, body: bytes, *, summary: bool) -> int:

@@ -29,11 +29,19 @@ def register(subparsers: Any) -> None:
                         help="compiled FHIR conformance resources (default: SUSHI's output)")
     parser.add_argument("--forwarded-allow-ips", default="127.0.0.1",
                         help="proxies trusted for X-Forwarded-Proto/For (default 127.0.0.1)")
-    parser.add_argument("--timeout-keep-alive", type=int, default=5,
-                        help="seconds an idle keep-alive connection stays open (default 5)")
-    parser.add_argument("--limit-concurrency", type=int, default=64,
-                        help="open connections/requests before answering 503 (default 64)")
+    parser.add_argument("--timeout-keep-alive", type=_positive, default=5,
+                        help="seconds a connection stays open idle after a response (default 5)")
+    parser.add_argument("--limit-concurrency", type=_positive, default=None,
+                        help="requests in flight before answering 503, probes exempt "
+                             "(default SSTR_HTTP_LIMIT_CONCURRENCY, 64)")
     parser.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     from adapter.bootstrap import build_processor, build_validator
     from adapter.http import create_app
+    from adapter.http.security import AuthConfigError, configured_token
     from adapter.http.server import uvicorn_config
     from adapter.observability import Metrics, configure_logging
     from adapter.settings import load_settings
@@ -57,14 +66,21 @@ def run(args: argparse.Namespace) -> int:
         fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors()})
         print(f"serve: invalid settings: {', '.join(fields)}", file=sys.stderr)
         return EXIT_CONFIG
+    try:
+        token = configured_token(settings)
+    except AuthConfigError as exc:
+        print(f"serve: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.limit_concurrency is not None:
+        settings = settings.model_copy(update={"http_limit_concurrency": args.limit_concurrency})
     configure_logging(settings.log_level)
     app = create_app(settings, build_processor(settings), metrics=Metrics(),
                      validator=build_validator(settings), profiles_dir=args.profiles_dir)
     config = uvicorn_config(
         app, settings, ssl_keyfile=args.ssl_keyfile, ssl_certfile=args.ssl_certfile,
-        forwarded_allow_ips=args.forwarded_allow_ips, limit_concurrency=args.limit_concurrency,
-        timeout_keep_alive=args.timeout_keep_alive)
-    if settings.api_token is None:
-        log.warning("no SSTR_API_TOKEN set: the API accepts unauthenticated requests")
+        forwarded_allow_ips=args.forwarded_allow_ips, timeout_keep_alive=args.timeout_keep_alive)
+    if token is None:
+        log.warning("SSTR_API_AUTH=none: the API accepts unauthenticated requests; "
+                    "use this only on a trusted network")
     uvicorn.Server(config).run()
     return EXIT_OK

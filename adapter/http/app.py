@@ -15,6 +15,7 @@ from adapter.http.messaging import MessageValidator, messaging_router, validator
 from adapter.http.middleware import EdgeMiddleware
 from adapter.http.openapi import openapi_schema
 from adapter.http.operations import BrokerCheck, operations_router
+from adapter.http.security import configured_token
 from adapter.observability import Metrics
 from adapter.service.results import MessageProcessor
 from adapter.settings import Settings
@@ -32,7 +33,7 @@ def create_app(
     profiles_dir: Path | None = None,
     broker_check: BrokerCheck | None = None,
     broker_timeout_s: float = 2.0,
-    body_timeout_s: float = 30.0,
+    body_timeout_s: float | None = None,
 ) -> FastAPI:
     """Build the HTTP API around one message processor.
 
@@ -41,9 +42,13 @@ def create_app(
     ``profiles_dir`` (default: SUSHI's output in the source tree); ``/readyz`` reports
     whether they loaded and, when ``broker_check`` is given, whether the broker answers
     within ``broker_timeout_s``.
-    ``body_timeout_s`` bounds how long a client may take to send its body (408 after).
+    ``body_timeout_s`` (default ``SSTR_HTTP_BODY_TIMEOUT_S``) bounds how long a client may
+    take to send its body (408 after). Raises :class:`~adapter.http.security.AuthConfigError`
+    when the authentication settings are unusable (see :func:`configured_token`).
     """
-    token = settings.api_token.get_secret_value() if settings.api_token else None
+    token = configured_token(settings)
+    if body_timeout_s is None:
+        body_timeout_s = settings.http_body_timeout_s
     store = (conformance or load_conformance(profiles_dir or DEFAULT_PROFILES_DIR)).with_defaults(
         default_message_definitions())
     app = FastAPI(title=TITLE, version=__version__, docs_url=None, redoc_url=None)
@@ -61,5 +66,6 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
-    app.add_middleware(EdgeMiddleware, token=token, metrics=metrics)
+    app.add_middleware(EdgeMiddleware, token=token, metrics=metrics,
+                       limit_concurrency=settings.http_limit_concurrency)
     return app

@@ -132,4 +132,4 @@ def _latest_date(store: ConformanceStore) -> str:
 def _security_text(auth_required: bool) -> str:
     if auth_required:
         return "Bearer token (Authorization: Bearer <token>) on every path but /healthz, /readyz."
-    return "No authentication configured (set SSTR_API_TOKEN); use only on a trusted network."
+    return "No authentication (SSTR_API_AUTH=none); use only on a trusted network."

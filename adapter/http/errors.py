@@ -36,17 +36,21 @@ class HttpProblemError(Exception):
         code: str,
         diagnostics: str,
         headers: Mapping[str, str] | None = None,
+        *,
+        expression: str | None = None,
     ) -> None:
         super().__init__(diagnostics)
         self.status = status
         self.code = code
         self.diagnostics = diagnostics
         self.headers = dict(headers or {})
+        self.expression = expression
 
 
 async def _problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HttpProblemError)  # registered for this type only
-    return outcome_response(exc.status, exc.code, exc.diagnostics, headers=exc.headers)
+    return outcome_response(exc.status, exc.code, exc.diagnostics, expression=exc.expression,
+                            headers=exc.headers)
 
 
 async def _routing(request: Request, exc: Exception) -> Response:

@@ -1,5 +1,6 @@
-"""The outermost layer of the app: request id, authentication, security headers,
-access log, request metrics, and a generic 500 for anything unexpected.
+"""The outermost layer of the app: request id, authentication, the limit on requests in
+flight, security headers, access log, request metrics, and a generic 500 for anything
+unexpected.
 
 Pure ASGI (not ``BaseHTTPMiddleware``) so it streams request bodies untouched and
 catches exceptions before Starlette's ``ServerErrorMiddleware``, which would re-raise
@@ -15,7 +16,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapter.http.outcomes import operation_outcome
-from adapter.http.security import HSTS, SECURITY_HEADERS, authentication_problem
+from adapter.http.security import HSTS, OPEN_PATHS, SECURITY_HEADERS, authentication_problem
 from adapter.observability import Metrics
 
 log = logging.getLogger("adapter.http")
@@ -26,15 +27,25 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 _INTERNAL_ERROR = operation_outcome(
     "exception", "internal error; the request id in X-Request-ID identifies it in the logs"
 )
+_BUSY = operation_outcome("throttled", "too many requests in progress; retry later")
+_RETRY_AFTER = {"Retry-After": "1"}
 
 
 class EdgeMiddleware:
-    """Wraps the FastAPI app; see the module docstring for what it adds."""
+    """Wraps the FastAPI app; see the module docstring for what it adds.
 
-    def __init__(self, app: ASGIApp, *, token: str | None, metrics: Metrics) -> None:
+    At most ``limit_concurrency`` requests run at once; past that a request gets 503 with
+    ``Retry-After`` at once instead of queuing. The probes are exempt, so an orchestrator
+    still sees a live, ready process while the API is saturated.
+    """
+
+    def __init__(self, app: ASGIApp, *, token: str | None, metrics: Metrics,
+                 limit_concurrency: int = 64) -> None:
         self.app = app
         self.token = token
         self.metrics = metrics
+        self.limit_concurrency = limit_concurrency
+        self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,8 +72,16 @@ class EdgeMiddleware:
                 await _send_outcome(send_with_headers, problem.status,
                                     operation_outcome(problem.code, problem.diagnostics),
                                     problem.headers)
-            else:
+            elif scope["path"] in OPEN_PATHS:
                 await self.app(scope, receive, send_with_headers)
+            elif self.in_flight >= self.limit_concurrency:
+                await _send_outcome(send_with_headers, 503, _BUSY, _RETRY_AFTER)
+            else:
+                self.in_flight += 1
+                try:
+                    await self.app(scope, receive, send_with_headers)
+                finally:
+                    self.in_flight -= 1
         except Exception as exc:
             # Type and request id only: the message or traceback may quote the input.
             log.error("unhandled exception", extra={"request_id": request_id,

@@ -76,5 +76,6 @@ def openapi_schema(
             "bearer": {"type": "http", "scheme": "bearer"}}
         schema["security"] = [{"bearer": []}]
         for path in ("/healthz", "/readyz"):
-            schema["paths"][path]["get"]["security"] = []
+            for operation in schema["paths"][path].values():  # GET and HEAD
+                operation["security"] = []
     return schema

@@ -44,11 +44,15 @@ def operations_router(
     router = APIRouter(default_response_class=FhirResponse, responses=ERRORS)
     statement = capability_statement(store, auth_required=auth_required)
 
+    @router.head("/healthz", name="healthz_head", summary="Liveness, headers only",
+                 responses={200: _probe("Alive")})
     @router.get("/healthz", summary="Liveness: the process answers",
                 responses={200: _probe("Alive")})
     async def healthz() -> Response:
         return _json(200, {"status": "alive"})
 
+    @router.head("/readyz", name="readyz_head", summary="Readiness, headers only",
+                 responses={200: _probe("Ready"), 503: _probe("Not ready")})
     @router.get("/readyz", summary="Readiness: profiles loaded, broker reachable if shared",
                 responses={200: _probe("Ready"), 503: _probe("Not ready, with the failing checks")})
     async def readyz() -> Response:

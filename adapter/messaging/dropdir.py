@@ -7,6 +7,11 @@ Layout under the drop directory (any local or NFSv4 volume shared by the workers
     outbox/<kind>/         <message_id>.json per output, written atomically
     dead-letter/           rejected inputs, with <name>.outcome.json and <name>.reason beside them
 
+Entry names in inbox/ are the producer's: a worker claims each input under
+:func:`safe_name` (unchanged when plain, derived when too long or odd), so every name
+derived from it (``.attempt-<n>``, ``.outcome.json``, temp files) fits the file system.
+Only regular files are read; see :class:`Scan` for the rest.
+
 Safety rests on three facts of POSIX file systems: ``rename`` within one file system is
 atomic (two workers can never claim the same file), ``link`` refuses to overwrite (no
 move ever clobbers another file), and an ``flock`` dies with its process (a worker killed
@@ -18,9 +23,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import filecmp
+import hashlib
 import os
 import re
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 INBOX = "inbox"
@@ -31,6 +38,46 @@ LOCK_NAME = ".lock"
 
 _ATTEMPT = re.compile(r"^(?P<name>.+)\.attempt-(?P<n>\d+)$")
 _IGNORED_SUFFIXES = (".tmp", ".part")
+
+
+MAX_NAME_BYTES = 128
+"""Longest input name kept as it is: with every suffix and prefix the worker adds (temp
+file tag included) it stays under the usual 255-byte limit of one name."""
+
+_KEPT_CHARACTERS = re.compile(r"[A-Za-z0-9._-]")
+
+
+def safe_name(name: str) -> str:
+    """``name`` when it is printable UTF-8 of at most :data:`MAX_NAME_BYTES` bytes;
+    otherwise a plain ASCII name derived from it: up to 48 of its letters, digits and
+    ``._-``, then ``~`` and 16 hex digits of its SHA-256 (distinct names stay distinct).
+    """
+    raw = os.fsencode(name)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        printable = False
+    else:
+        printable = name.isprintable()
+    if printable and len(raw) <= MAX_NAME_BYTES:
+        return name
+    kept = "".join(c if _KEPT_CHARACTERS.fullmatch(c) else "_" for c in name[:48])
+    return f"{kept.lstrip('.') or 'input'}~{hashlib.sha256(raw).hexdigest()[:16]}"
+
+
+def display_name(name: str) -> str:
+    """``name`` fit for a log field: undecodable bytes escaped, at most 300 characters."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")[:300]
+
+
+def entry_kind(mode: int) -> str | None:
+    """None for a regular file, else what the entry is (for logs and outcomes)."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = {stat.S_ISLNK: "symbolic link", stat.S_ISFIFO: "named pipe (FIFO)",
+             stat.S_ISSOCK: "socket", stat.S_ISCHR: "character device",
+             stat.S_ISBLK: "block device", stat.S_ISDIR: "folder"}
+    return next((kind for test, kind in kinds.items() if test(mode)), "special file")
 
 
 def split_attempt(file_name: str) -> tuple[str, int]:
@@ -79,19 +126,41 @@ class DropDir:
         for folder in (self.inbox, self.work, self.dead_letter):
             folder.mkdir(parents=True, exist_ok=True)
 
-    def pending(self) -> list[Path]:
-        """Input files in inbox/, oldest first (a retried file keeps its place)."""
+    def scan(self) -> Scan:
+        """What inbox/ holds now; see :class:`Scan`."""
         found: list[tuple[int, str, Path]] = []
+        folders: list[str] = []
         with os.scandir(self.inbox) as entries:
             for entry in entries:
                 if not is_input_name(entry.name):
                     continue
                 try:
-                    if entry.is_file(follow_symlinks=False):
-                        found.append((entry.stat().st_mtime_ns, entry.name, Path(entry.path)))
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.name)
+                        continue
+                    mtime = entry.stat(follow_symlinks=False).st_mtime_ns
                 except FileNotFoundError:  # claimed by another worker meanwhile
                     continue
-        return [path for _, _, path in sorted(found)]
+                found.append((mtime, entry.name, Path(entry.path)))
+        return Scan([path for _, _, path in sorted(found)], sorted(folders))
+
+    def pending(self) -> list[Path]:
+        """Entries in inbox/ to claim, oldest first (a retried file keeps its place)."""
+        return self.scan().entries
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One listing of inbox/.
+
+    ``entries``: everything a worker claims, oldest first: regular files, and also
+    symbolic links, FIFOs, sockets and devices (claimed only to be dead-lettered without
+    being followed or read). ``folders``: sub-folders, never entered or moved (a producer
+    may be using one); the worker logs each once and leaves it.
+    """
+
+    entries: list[Path] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -12,6 +12,17 @@ Each input file in ``inbox/`` is claimed by an atomic rename into this worker's
 * an I/O error writing the results (outbox read-only, disk full) -> back to ``inbox/``
   unchanged, counted as transient, retried after an exponential backoff.
 
+Entries of inbox/ that are not plain input files:
+
+* a name too long to derive names from, or not printable UTF-8 (control characters,
+  undecodable bytes) -> claimed under a safe derived name (:func:`safe_name`, logged
+  with reason ``unsafe-name``), then handled like any other input;
+* a symbolic link, FIFO, socket or device -> never followed, opened or read: removed
+  from inbox/ and dead-lettered as ``<name>`` (a one-line text saying what it was) with
+  reason ``not-a-regular-file``;
+* a folder -> left alone, logged once per worker (``skipped`` in the summary);
+* a file the worker may not read -> dead-lettered with reason ``unreadable``.
+
 A worker killed mid-file leaves the file in its ``work/<id>/``; the next worker to start
 (or any idle worker) returns it to ``inbox/``. Outputs are deterministic, so redoing a
 file rewrites byte-identical outputs; an existing output with *different* bytes is never
@@ -28,6 +39,7 @@ import os
 import secrets
 import signal
 import socket
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -41,9 +53,12 @@ import orjson
 from adapter.messaging.dropdir import (
     DropDir,
     WorkLease,
+    display_name,
+    entry_kind,
     move_no_clobber,
     place_no_clobber,
     recover_abandoned,
+    safe_name,
     split_attempt,
     with_attempt,
     write_atomic,
@@ -78,6 +93,8 @@ class FileDropSummary:
     """Output files written."""
     republished: int = 0
     """Outputs found already present with identical bytes (a redo after a crash)."""
+    skipped: int = 0
+    """Folders found in inbox/ and left there (each counted once)."""
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -118,6 +135,7 @@ class FileDropTransport:
         self.worker_id = worker_id or _new_worker_id()
         self.summary = FileDropSummary()
         self._lease = WorkLease(self.drop, self.worker_id)
+        self._skipped: set[str] = set()
 
     def run(self, stop: threading.Event, *, once: bool = False) -> FileDropSummary:
         """Process files until ``stop`` is set (or, with ``once``, until inbox/ is empty)."""
@@ -136,7 +154,9 @@ class FileDropTransport:
         backoff = self.backoff_initial_s
         failures = 0
         while not stop.is_set():
-            batch = self.drop.pending()
+            scan = self.drop.scan()
+            self._skip_folders(scan.folders)
+            batch = scan.entries
             if not batch:
                 if once:
                     return
@@ -156,6 +176,15 @@ class FileDropTransport:
                 backoff = min(backoff * 2, self.backoff_max_s)
                 break  # list inbox/ again after the pause
 
+    def _skip_folders(self, folders: list[str]) -> None:
+        for folder in folders:
+            if folder in self._skipped:
+                continue
+            self._skipped.add(folder)
+            self.summary.skipped += 1
+            log.warning("folder in inbox skipped: only files are read", extra={
+                "transport": TRANSPORT, "path": display_name(folder), "outcome": "skipped"})
+
     def _recover(self) -> None:
         names = recover_abandoned(self.drop, self.worker_id)
         for name in names:
@@ -166,16 +195,29 @@ class FileDropTransport:
     # --- one file ---------------------------------------------------------------------
 
     def _handle(self, path: Path, work: Path) -> _Step:
-        claimed = work / path.name
+        original, attempt = split_attempt(path.name)
+        name = safe_name(original)
+        claimed = work / with_attempt(name, attempt)
         try:
             os.rename(path, claimed)
         except FileNotFoundError:
             return _Step.SKIPPED  # another worker claimed it first
-        name, attempt = split_attempt(path.name)
+        except IsADirectoryError:
+            return _Step.SKIPPED  # a folder replaced the entry since the scan
+        if name != original:
+            # The derived name ends in a hash of the original: it identifies the file.
+            log.warning("input claimed under a safe name", extra={
+                "transport": TRANSPORT, "path": name, "reason": "unsafe-name"})
         try:
+            kind = entry_kind(os.lstat(claimed).st_mode)
+            if kind is not None:
+                return self._not_a_file(claimed, name, kind)
             body = _read_at_most(claimed, self.max_message_bytes + 1)
+        except PermissionError:
+            # The worker may not read it: that does not pass on its own, so no retry loop.
+            return self._unreadable(claimed, name)
         except OSError as exc:
-            return self._transient(claimed, path.name, exc)
+            return self._transient(claimed, claimed.name, exc)
         if self.metrics:
             self.metrics.messages_in.labels(transport=TRANSPORT).inc()
         started = time.perf_counter()
@@ -271,14 +313,51 @@ class FileDropTransport:
                 "reason": errno.errorcode.get(again.errno or 0, type(again).__name__)})
         return _Step.TRANSIENT
 
+    def _not_a_file(self, claimed: Path, name: str, kind: str) -> _Step:
+        """Dead-letter a link, FIFO, socket or device without following or reading it."""
+        note = _work_note(claimed, f"inbox/ held a {kind} here; it was not followed or read\n")
+        try:
+            self._dead_letter(note, name, "not-a-regular-file", _not_a_file_outcome(kind))
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                note.unlink()
+        claimed.unlink()
+        self.summary.rejected += 1
+        if self.metrics:
+            self.metrics.dead_lettered.labels(TRANSPORT, "not-a-regular-file").inc()
+        log.warning("inbox entry is not a regular file; dead-lettered", extra={
+            "transport": TRANSPORT, "path": name, "outcome": "rejected",
+            "reason": "not-a-regular-file", "status": kind})
+        return _Step.DONE
+
+    def _unreadable(self, claimed: Path, name: str) -> _Step:
+        try:
+            self._dead_letter(claimed, name, "unreadable", _unreadable_outcome())
+        except OSError as exc:
+            return self._transient(claimed, claimed.name, exc)
+        self.summary.rejected += 1
+        if self.metrics:
+            self.metrics.dead_lettered.labels(TRANSPORT, "unreadable").inc()
+        log.error("input not readable by the worker; dead-lettered", extra={
+            "transport": TRANSPORT, "path": name, "outcome": "rejected", "reason": "unreadable"})
+        return _Step.DONE
+
     def _dead_letter(self, claimed: Path, name: str, reason: str, outcome: bytes) -> None:
         # Link first: that claims a free name atomically, so the sidecars written next
         # belong to this file even when several workers dead-letter same-named files.
         placed = place_no_clobber(claimed, self.drop.dead_letter, name)
-        write_atomic(self.drop.dead_letter, f"{placed.name}.outcome.json", outcome,
-                     self.worker_id)
-        write_atomic(self.drop.dead_letter, f"{placed.name}.reason", f"{reason}\n".encode(),
-                     self.worker_id)
+        try:
+            write_atomic(self.drop.dead_letter, f"{placed.name}.outcome.json", outcome,
+                         self.worker_id)
+            write_atomic(self.drop.dead_letter, f"{placed.name}.reason",
+                         f"{reason}\n".encode(), self.worker_id)
+        except OSError:
+            # No dead letter without its reason: take the link back, the caller retries.
+            if placed != claimed:
+                for leftover in (placed, placed.with_name(f"{placed.name}.outcome.json")):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+            raise
         if placed != claimed:
             claimed.unlink()
 
@@ -357,9 +436,35 @@ def _check_output_names(result: Processed) -> None:
 
 def _read_at_most(path: Path, limit: int) -> bytes:
     """Read up to ``limit`` bytes: an oversized file reaches the pipeline truncated, which
-    rejects it for its size, and never fills the worker's memory."""
-    with path.open("rb") as handle:
+    rejects it for its size, and never fills the worker's memory. Never follows a link
+    nor waits on a FIFO (the caller checked the entry; this guards the check)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
         return handle.read(limit)
+
+
+def _work_note(beside: Path, text: str) -> Path:
+    """A small regular file next to ``beside`` in the work folder, to dead-letter in the
+    place of an entry that must not be read (a dot-file: recovery discards it)."""
+    note = beside.with_name(f".{beside.name}.note")
+    note.write_text(text)
+    return note
+
+
+def _unreadable_outcome() -> bytes:
+    return _operation_outcome(
+        "error", "security",
+        "The worker was not permitted to read this file; it was not processed. "
+        "Fix its permissions and drop it again.")
+
+
+def _not_a_file_outcome(kind: str) -> bytes:
+    return _operation_outcome(
+        "error", "not-supported",
+        f"The inbox entry was a {kind}, not a regular file; it was not followed or read, "
+        "and was removed from inbox/. Write each message as a regular file.")
 
 
 def _new_worker_id() -> str:

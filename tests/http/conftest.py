@@ -21,13 +21,16 @@ from adapter.settings import Settings
 from tests.http.fakes import RecordingProcessor
 
 FHIR_JSON = {"Content-Type": "application/fhir+json"}
-TOKEN = "t0ken-for-tests-only"
+TOKEN = "t0ken-for-tests-only-0123456789abcdef"
 
 ClientFactory = Callable[..., TestClient]
 
 
 def make_settings(token: str | None = None, **overrides: Any) -> Settings:
-    return Settings(api_token=SecretStr(token) if token else None, **overrides)
+    """Settings with ``token`` required, or with ``SSTR_API_AUTH=none`` when there is none."""
+    if token is None:
+        overrides.setdefault("api_auth", "none")
+    return Settings(api_token=SecretStr(token) if token is not None else None, **overrides)
 
 
 @pytest.fixture

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from pydantic import SecretStr
 
+from adapter.http import create_app
+from adapter.http.security import AuthConfigError
+from adapter.observability import Metrics
+from adapter.settings import Settings
 from tests.http.conftest import FHIR_JSON, TOKEN, ClientFactory
+from tests.http.fakes import RecordingProcessor
 
 PROTECTED = [
     ("GET", "/metadata"), ("GET", "/metrics"), ("GET", "/openapi.json"),
@@ -92,3 +98,18 @@ def test_the_openapi_schema_declares_bearer_only_when_a_token_is_set(
     assert with_token["security"] == [{"bearer": []}]
     assert with_token["paths"]["/healthz"]["get"]["security"] == []
     assert "security" not in without
+
+
+@pytest.mark.parametrize("token", ["", "   ", "too-short"])
+def test_the_app_refuses_to_start_open_on_an_empty_or_short_token(token: str) -> None:
+    settings = Settings(api_token=SecretStr(token))
+
+    with pytest.raises(AuthConfigError) as raised:
+        create_app(settings, RecordingProcessor(), metrics=Metrics())
+
+    assert "SSTR_API_TOKEN" in str(raised.value)
+
+
+def test_the_app_refuses_to_start_open_without_an_explicit_auth_none() -> None:
+    with pytest.raises(AuthConfigError, match="SSTR_API_AUTH=none"):
+        create_app(Settings(), RecordingProcessor(), metrics=Metrics())

@@ -96,6 +96,7 @@ def test_a_declared_length_over_the_limit_gets_413_before_the_body_is_read(
 
     assert response.status_code == 413
     assert _issue(response.content)["code"] == "too-long"
+    assert _issue(response.content)["expression"] == ["Bundle"]
     assert processor.calls == []
 
 
@@ -114,6 +115,7 @@ def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
     response = client.post("/$process-message", content=chunks(), headers=FHIR_JSON)
 
     assert response.status_code == 413
+    assert _issue(response.content)["expression"] == ["Bundle"]
     assert processor.calls == []
 
 
