@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup profiles-setup run test lint typecheck pytest broker audit clean
+.PHONY: setup profiles-setup run test lint typecheck pytest broker bench-tools bench audit clean
 
 setup: $(VENV)/.installed
 
@@ -29,11 +29,18 @@ run: setup
 broker:
 	./.ci/ensure-rabbitmq
 
+# wrk (Debian package): the HTTP benchmark's load generator (apt-get, as root).
+bench-tools:
+	./.ci/ensure-wrk
+
+bench: setup broker bench-tools
+	$(BIN)/sstr-adapter bench
+
 lint: setup
 	$(BIN)/ruff check adapter tests
 	$(BIN)/mypy
 
-pytest: setup profiles-setup broker
+pytest: setup profiles-setup broker bench-tools
 	$(BIN)/pytest
 
 # Known vulnerabilities in the installed (pinned) dependencies, via pip-audit and PyPI.

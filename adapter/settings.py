@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     # --- logging -----------------------------------------------------------------------
     log_level: str = "INFO"
 
+    # --- diagnosis (adapter.messaging.trace) ------------------------------------------
+    trace_sample: int = Field(
+        0, ge=0, description="AMQP worker: time 1 delivery in N through its stages; 0 = off."
+    )
+    trace_file: Path | None = Field(
+        None, description="JSON-lines file the worker writes its timings to when it stops."
+    )
+
     def policy(self) -> ScoringPolicy:
         return ScoringPolicy(
             several_lesions=self.several_lesions,

@@ -45,7 +45,25 @@ def _accumulate(frame: Any, totals: dict[tuple[str, str], float]) -> None:
         return
     spent = float(frame.total_self_time)
     if spent and frame.function != "profile_pipeline":
-        key = (str(frame.function), f"{frame.file_path_short}:{frame.line_no}")
+        key = (str(frame.function), f"{_relative(frame.file_path)}:{frame.line_no}")
         totals[key] = totals.get(key, 0.0) + spent
     for child in frame.children:
         _accumulate(child, totals)
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _relative(path: object) -> str:
+    """A file named relative to the repository (or the environment), never by machine path."""
+    text = str(path)
+    candidate = Path(text)
+    if candidate.is_absolute():
+        try:
+            return str(candidate.resolve().relative_to(_ROOT))
+        except ValueError:
+            parts = candidate.parts
+            if "site-packages" in parts:
+                return "/".join(parts[parts.index("site-packages") + 1 :])
+            return candidate.name
+    return text

@@ -50,6 +50,7 @@ from adapter.messaging.rabbitmq import (
 )
 from adapter.messaging.retry import Backoff
 from adapter.messaging.topology import Topology, topology_from
+from adapter.messaging.trace import Tracer, tracer_from
 from adapter.messaging.worker import Intake, MessageHandler, Tally
 from adapter.observability import Metrics
 from adapter.service.results import MessageProcessor
@@ -84,7 +85,8 @@ class RabbitMQWorker:
     def __init__(self, settings: Settings, processor: MessageProcessor, metrics: Metrics,
                  connection_name: str, give_up_after_s: float | None = None) -> None:
         self.settings = settings
-        self.processor = processor
+        self.tracer: Tracer | None = tracer_from(settings.trace_sample, settings.trace_file)
+        self.processor = processor if self.tracer is None else self.tracer.wrap(processor)
         self.metrics = metrics
         self.connection_name = connection_name
         self.give_up_after_s = give_up_after_s
@@ -125,6 +127,8 @@ class RabbitMQWorker:
                     time.monotonic() - down_since > self.give_up_after_s:
                 return WorkerResult.UNAVAILABLE
             self._sleep(backoff.next_delay())
+        if self.tracer is not None:
+            self.tracer.dump()
         return WorkerResult.STOPPED
 
     def _sleep(self, seconds: float) -> None:
@@ -165,6 +169,7 @@ class _Session:
         self.prefetch: int | None = None
         self.channel: PikaChannel | None = None
         self.handler: MessageHandler | None = None
+        self.tracer = worker.tracer
         self.consumer_tag: str | None = None
         self.draining = False
         self.switching = False
@@ -182,6 +187,8 @@ class _Session:
     def _on_open(self, connection: Any) -> None:
         log.info("connected", extra={"path": redacted(self.worker.settings.amqp_url)})
         coalesce_writes(connection)
+        if self.tracer is not None:
+            self.tracer.connection_opened(connection)
         connection.channel(on_open_callback=self._on_channel)
 
     def _on_open_error(self, _connection: Any, error: BaseException) -> None:
@@ -202,7 +209,9 @@ class _Session:
         channel.add_on_close_callback(self._on_channel_closed)
         self.channel = PikaChannel(channel)
         self.handler = MessageHandler(
-            self.worker.processor, self.channel, self.topology, self.worker.tally,
+            self.worker.processor,
+            self.channel if self.tracer is None else self.tracer.channel(self.channel),
+            self.topology, self.worker.tally,
             self.worker.metrics, on_input_settled=self._on_input_settled)
         channel.confirm_delivery(ack_nack_callback=self.channel.on_confirm,
                                  callback=lambda _f: declare_topology(
@@ -222,6 +231,8 @@ class _Session:
         """Forget everything tied to the channel: the broker redelivers it all."""
         if self.channel is not None:
             self.channel.lose_all()
+        if self.tracer is not None:
+            self.tracer.lost()
         self.worker.tally["abandoned"] += len(self.intake)
         self.intake.clear()
         self.channel = None
@@ -236,6 +247,8 @@ class _Session:
         if self.channel is None:
             return
         self.prefetch = self._wanted_prefetch()
+        if self.tracer is not None:
+            self.tracer.event("prefetch", prefetch=self.prefetch)
         self.channel.channel.basic_qos(prefetch_count=self.prefetch)
         self.consumer_tag = self.channel.channel.basic_consume(
             self.topology.input_queue, self._on_message)
@@ -267,7 +280,10 @@ class _Session:
     # --- deliveries -------------------------------------------------------------------
     def _on_message(self, _ch: Any, method: pika.spec.Basic.Deliver,
                     props: pika.BasicProperties, body: bytes) -> None:
-        self.intake.add(delivery_from(method, props, body))
+        delivery = delivery_from(method, props, body)
+        if self.tracer is not None:
+            self.tracer.delivered(delivery)
+        self.intake.add(delivery)
         self._set_prefetch()
         self._schedule_drain()
 
@@ -286,7 +302,12 @@ class _Session:
         if delivery is None:
             self._maybe_finish()
             return
-        handler.handle(delivery)
+        if self.tracer is None:
+            handler.handle(delivery)
+        else:
+            self.tracer.started(delivery, len(self.intake))
+            handler.handle(delivery)
+            self.tracer.handled()
         self.worker.warmed_up()
         self._schedule_drain()
         self._maybe_finish()
