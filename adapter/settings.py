@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     heartbeat_s: int = Field(30, ge=0)
     blocked_connection_timeout_s: float = Field(60.0, gt=0)
     reconnect_max_backoff_s: float = Field(30.0, gt=0)
+    burst_budget_ms: float = Field(
+        2.0, ge=0, le=1000,
+        description="Worker: how long it may process queued deliveries before the I/O loop "
+                    "writes their outputs; 0 = one delivery per turn of the loop.",
+    )
 
     # --- file drop -------------------------------------------------------------------
     drop_dir: Path = Field(Path("var/drop"), description="Root of inbox/, outbox/, dead-letter/.")

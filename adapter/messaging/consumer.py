@@ -170,6 +170,7 @@ class _Session:
         self.channel: PikaChannel | None = None
         self.handler: MessageHandler | None = None
         self.tracer = worker.tracer
+        self.burst_budget_s = worker.settings.burst_budget_ms / 1000
         self.consumer_tag: str | None = None
         self.draining = False
         self.switching = False
@@ -293,22 +294,26 @@ class _Session:
             self.connection.ioloop.call_later(0, self._drain)
 
     def _drain(self) -> None:
-        """Process one received delivery, then let the loop write its outputs and read."""
+        """Process received deliveries for up to the burst budget, then let the loop write
+        their outputs and read (one delivery per turn when the intake holds only one)."""
         self.draining = False
         handler = self.handler
         if handler is None or self.channel is None:
             return
-        delivery = self.intake.next_ready(handler.unsettled)
-        if delivery is None:
-            self._maybe_finish()
-            return
-        if self.tracer is None:
-            handler.handle(delivery)
-        else:
-            self.tracer.started(delivery, len(self.intake))
-            handler.handle(delivery)
-            self.tracer.handled()
-        self.worker.warmed_up()
+        deadline = time.perf_counter() + self.burst_budget_s
+        while True:
+            delivery = self.intake.next_ready(handler.unsettled)
+            if delivery is None:
+                break
+            if self.tracer is None:
+                handler.handle(delivery)
+            else:
+                self.tracer.started(delivery, len(self.intake))
+                handler.handle(delivery)
+                self.tracer.handled()
+            self.worker.warmed_up()
+            if not self.intake or self.channel is None or time.perf_counter() >= deadline:
+                break
         self._schedule_drain()
         self._maybe_finish()
 
