@@ -1,4 +1,4 @@
-"""The worker's optional per-message timing: stamps in order, sampling, events, and off by default."""
+"""The worker's optional per-message timing: stamps in order, sampling, events, off by default."""
 
 from __future__ import annotations
 
