@@ -102,7 +102,8 @@ def _latency(raw: Raw) -> dict[str, Any]:
               if f"latency_{n}_ratio" in raw}
     ratios = [ratio, *(r["median"] for r in others.values())]
     note = (f"at {worker['rate_achieved']:.0f} msg/s, median of {worker.get('rounds', 1)} "
-            f"round(s), p99 spread {_spread(worker)} ms (echo {_spread(echo)} ms); p50 "
+            f"round(s) ({worker.get('rounds_kept_up', '-')} kept up with the offered rate), "
+            f"p99 spread {_spread(worker)} ms (echo {_spread(echo)} ms); p50 "
             f"{worker['p50_ms']:.1f} ms, p95 {worker['p95_ms']:.1f} ms (echo p50 "
             f"{echo['p50_ms']:.1f} ms)")
     if others:
@@ -166,6 +167,14 @@ def _http(raw: Raw) -> dict[str, Any]:
     if refused:
         return {"status": "refused", "reason": "the load generator saturated before the "
                 "server, no ratio reported (" + "; ".join(refused) + "); " + note}
+    if "server_cpu_s" in bare and "compute" in raw:
+        # CPU per request does not depend on how much of the shared cores a server got.
+        bare_ms = 1e3 * bare["server_cpu_s"] / (bare["rate"] * bare["wall_s"])
+        serve_ms = 1e3 * serve["server_cpu_s"] / (serve["rate"] * serve["wall_s"])
+        pipeline_ms = raw["compute"]["pipeline_us"] / 1e3
+        note += (f"; server CPU per request: bare {bare_ms:.3f} ms, serve {serve_ms:.3f} ms "
+                 f"(pipeline alone {pipeline_ms:.3f} ms): ceiling for one server process "
+                 f"bare / (bare + pipeline) = {bare_ms / (bare_ms + pipeline_ms):.2f}x")
     ratio = serve["rate"] / bare["rate"]
     return {"value": serve["rate"], "unit": "req/s", "baseline": bare["rate"],
             "baseline_label": "bare FastAPI endpoint, same bytes",

@@ -225,11 +225,13 @@ class BenchRun:
         pairs = [(self.raw[f"latency_{label}_worker_{i}"], self.raw[f"latency_{label}_echo_{i}"])
                  for i in range(rounds) if f"latency_{label}_worker_{i}" in self.raw
                  and f"latency_{label}_echo_{i}" in self.raw]
+        kept = [(w, e) for w, e in pairs if w.get("kept_up", True) and e.get("kept_up", True)]
+        pairs = kept or pairs
         if pairs:
             ratios = [w["p99_ms"] / e["p99_ms"] for w, e in pairs]
             self.raw[f"latency_{label}_ratio"] = {
                 "median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
-                "rounds": ratios}
+                "rounds": ratios, "pairs_kept_up": len(kept)}
 
     def _broker_scaling(self, n: int) -> None:
         if n == REFERENCE_LESIONS and self.plan.broker_lesions == (REFERENCE_LESIONS,):
@@ -288,16 +290,23 @@ WARMUP_MIN = 50
 
 
 def combine_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median over rounds of each latency figure, the p99's spread, and the median round."""
-    by_p99 = sorted(rounds, key=lambda r: r["p99_ms"])
+    """Median over rounds of each latency figure, the p99's spread, and the median round.
+
+    Rounds whose consumer fell behind the offered rate (``kept_up`` false: the shared cores
+    were taken away and a backlog grew) count only when no round kept up.
+    """
+    kept = [r for r in rounds if r.get("kept_up", True)]
+    counted = kept or rounds
+    by_p99 = sorted(counted, key=lambda r: r["p99_ms"])
     median_round = by_p99[(len(by_p99) - 1) // 2]
     combined: dict[str, Any] = {
-        key: statistics.median(r[key] for r in rounds)
+        key: statistics.median(r[key] for r in counted)
         for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "rate_achieved", "rate_requested")
     }
     combined |= {
         "rounds": len(rounds),
-        "samples": sum(r["samples"] for r in rounds),
+        "rounds_kept_up": len(kept),
+        "samples": sum(r["samples"] for r in counted),
         "p99_rounds_ms": [r["p99_ms"] for r in rounds],
         "p99_spread_ms": [by_p99[0]["p99_ms"], by_p99[-1]["p99_ms"]],
         "cpu": median_round["cpu"],
