@@ -303,10 +303,13 @@ class _Session:
         if handler is None or self.channel is None:
             return
         deadline = time.perf_counter() + self.burst_budget_s
-        while True:
-            delivery = self.intake.next_ready(handler.unsettled)
-            if delivery is None:
-                break
+        delivery = self.intake.next_ready(handler.unsettled)
+        if delivery is None:
+            # Nothing ready (a suspect waits for the unsettled to settle): the settlement
+            # schedules the next drain, so do not spin on the loop meanwhile.
+            self._maybe_finish()
+            return
+        while delivery is not None:
             if self.tracer is None:
                 handler.handle(delivery)
             else:
@@ -316,6 +319,7 @@ class _Session:
             self.worker.warmed_up()
             if not self.intake or self.channel is None or time.perf_counter() >= deadline:
                 break
+            delivery = self.intake.next_ready(handler.unsettled)
         self._schedule_drain()
         self._maybe_finish()
 
