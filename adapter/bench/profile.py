@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ def profile_pipeline(
         while time.perf_counter() < deadline:
             processor(body)
     text_path.parent.mkdir(parents=True, exist_ok=True)
-    text_path.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+    text_path.write_text(repo_relative(
+        profiler.output_text(unicode=False, color=False, show_all=False)))
     session = profiler.last_session
     if session is None:
         return []
@@ -52,6 +54,12 @@ def _accumulate(frame: Any, totals: dict[tuple[str, str], float]) -> None:
 
 
 _ROOT = Path(__file__).resolve().parents[2]
+
+
+def repo_relative(text: str) -> str:
+    """A call tree with files named relative to the repository, never by machine path."""
+    text = text.replace(f"{_ROOT}/", "")
+    return re.sub(r"(?:\.\./)+(adapter/)", r"\1", text)
 
 
 def _relative(path: object) -> str:
