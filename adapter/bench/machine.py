@@ -22,6 +22,7 @@ def describe_machine() -> dict[str, object]:
         "rabbitmq": _rabbitmq_version(),
         "packages": {name: _version(name) for name in _PACKAGES},
         "note": "broker, workers and load generator share the same cores",
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 

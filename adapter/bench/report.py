@@ -123,8 +123,15 @@ def machine_line(results: dict[str, Any]) -> str:
     """One line naming the machine and the versions."""
     m = results["machine"]
     pkgs = ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)
+    load = ""
+    if "load_average_1m" in m:
+        # Other work on the machine shows here: a quiet machine sits near 0.
+        load = f" Load average (1 min) at the start: {m['load_average_1m']}"
+        if "load_average_end_1m" in m:
+            load += f", at the end: {m['load_average_end_1m']}"
+        load += "."
     return (f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}; Python "
-            f"{m['python']}, RabbitMQ {m['rabbitmq']}; {pkgs}. {m['note']}.")
+            f"{m['python']}, RabbitMQ {m['rabbitmq']}; {pkgs}. {m['note']}.{load}")
 
 
 def profile_table(results: dict[str, Any], top: int = 8) -> str:

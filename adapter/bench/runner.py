@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import os
 import statistics
 import tempfile
 import time
@@ -128,6 +129,7 @@ class BenchRun:
     def run(self) -> dict[str, Any]:
         started = dt.datetime.now(dt.UTC)
         t0 = time.perf_counter()
+        machine = describe_machine()
         plan = self.plan
         self.measure("compute", lambda: compute.compute_cost(
             self.processor, reference_message(), plan.compute_budget_s))
@@ -154,7 +156,7 @@ class BenchRun:
             "mode": plan.name,
             "started": started.isoformat(timespec="seconds"),
             "duration_s": round(time.perf_counter() - t0, 1),
-            "machine": describe_machine(),
+            "machine": machine | {"load_average_end_1m": round(os.getloadavg()[0], 2)},
             "plan": {k: getattr(plan, k) for k in plan.__slots__},
             "figures": build_figures(self.raw, self.status),
             "scaling": self._scaling_rows(),
