@@ -8,7 +8,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-_PACKAGES = ("sstr-adapter", "pika", "orjson", "fhir.resources", "pydantic", "fastapi", "uvicorn")
+_PACKAGES = ("sstr-adapter", "pika", "orjson", "fhir.resources", "pydantic", "fastapi", "uvicorn",
+             "uvloop", "httptools")
 
 
 def describe_machine() -> dict[str, object]:
