@@ -36,11 +36,11 @@ def reference_message() -> bytes:
 
 
 def synthetic_message(lesions: int) -> bytes:
-    """A valid input message with ``lesions`` lesions (adapter.fhir.synthetic)."""
+    """A valid input message with ``lesions`` lesions (adapter.tools.synthetic)."""
     try:
-        from adapter.fhir import synthetic
+        from adapter.tools import synthetic
     except ModuleNotFoundError as exc:
-        raise MessageUnavailableError("adapter.fhir.synthetic has not landed") from exc
+        raise MessageUnavailableError("adapter.tools.synthetic has not landed") from exc
     return orjson.dumps(synthetic.synthetic_message(lesions, key="bench"))
 
 

@@ -80,7 +80,7 @@ def _run_examples(examples: Path, drop_dir: Path | None, settings: Settings,
 
 def _print_reports(inputs: list[Path], drop: DropDir) -> None:
     """One line per example: the overall score the worker published and the paper's."""
-    from adapter.fhir.examples import FIGURES  # the paper's category per worked example
+    from adapter.tools.examples import FIGURES  # the paper's category per worked example
 
     reports: dict[str, dict[str, Any]] = {}
     for path in (drop.outbox / "report").glob("*.json"):

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from adapter.cli import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE
-from adapter.fhir.examples import EXAMPLES_DIR
 from adapter.fhir.narrative import summary_text
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import Rejected
+from adapter.tools.examples import EXAMPLES_DIR
 
 
 def register(subparsers: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.r4 import R4_RESOURCE_TYPES, UNKNOWN_TYPE, check_modifiers
 from adapter.fhir.reader import JsonObject, is_fhir_string, is_uri
 
 # Elements that exist only in FHIR R5 (the adapter speaks R4 on the wire): a sender
@@ -20,6 +21,10 @@ R5_ONLY: dict[str, frozenset[str]] = {
     "BodyStructure": frozenset({"includedStructure", "excludedStructure"}),
     "Patient": frozenset(),
 }
+
+READ_TYPES = frozenset({"MessageHeader", "Patient", "ImagingStudy", "Observation",
+                        "BodyStructure"})
+"""The resource types the adapter reads: their modifiers are checked on every entry."""
 
 
 class Entry(NamedTuple):
@@ -90,10 +95,25 @@ def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
         entry = _read_entry(i, item, path, problems)
         if entry is None:
             continue
+        rid = entry.resource.get("id")
+        # A reference resolves by fullUrl or by Type/id: both must name one entry only.
+        type_id = f"{entry.resource_type}/{rid}" if isinstance(rid, str) and rid else None
         if entry.full_url in seen:
             problems.add(IssueCode.INVALID, f"{path}.fullUrl", "fullUrl appears more than once")
             continue
+        if type_id is not None and type_id in seen:
+            problems.add(IssueCode.INVALID, f"{entry.path}.id",
+                         "another entry has the same resource type and id")
+            continue
+        if type_id is not None and not entry.full_url.startswith("urn:") and (
+                entry.full_url.rsplit("/", 2)[-2:][0] == entry.resource_type
+                and not entry.full_url.endswith(f"/{type_id}")):
+            problems.add(IssueCode.INVALID, f"{path}.fullUrl",
+                         "fullUrl names another id than the resource's")
+            continue
         seen.add(entry.full_url)
+        if type_id is not None:
+            seen.add(type_id)
         entries.append(entry)
     return entries
 
@@ -106,7 +126,7 @@ def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry |
     rtype = resource.get("resourceType") if isinstance(resource, dict) else None
     if not isinstance(resource, dict) or not isinstance(rtype, str):
         problems.add(IssueCode.REQUIRED, f"{path}.resource",
-                     "an entry needs a resource with a resourceType")
+                     "an entry needs a resource with a resourceType (a string)")
         return None
     full_url = item.get("fullUrl")
     # The output repeats fullUrls (copied entries, references): a uri, no whitespace.
@@ -115,6 +135,14 @@ def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry |
                      "fullUrl (an absolute URL or urn:uuid:) is required on every entry")
         return None
     resource_path = f"{path}.resource"
+    if rtype not in R4_RESOURCE_TYPES:
+        # Never skipped as "another resource": a misspelled Observation would be a lesion lost.
+        problems.add(IssueCode.CODE_INVALID, f"{resource_path}.resourceType",
+                     UNKNOWN_TYPE)
+        return None
+    if rtype in READ_TYPES:
+        check_modifiers(item, path, problems)
+        check_modifiers(resource, resource_path, problems)
     check_r5_elements(resource, rtype, resource_path, problems)
     return Entry(index, full_url, resource, rtype, resource_path)
 

@@ -140,3 +140,15 @@ DICOM_MODALITY_PT: Final = "PT"
 DICOM_MODALITY_CT: Final = "CT"
 PROFILE_PROVENANCE: Final = f"{SD_BASE}/sstr-provenance"
 PROFILE_TUMOUR_BOARD_FLAG: Final = f"{SD_BASE}/sstr-tumour-board-flag"
+
+# What a Quantity's human-readable ``unit`` may say beside each UCUM ``code`` the adapter
+# reads: the code itself or a usual spelling of it. Any other text contradicts the code
+# (``unit`` "mg/dL" with ``code`` "g/ml{SUVbw}"), and the message is rejected rather than
+# read by its code alone.
+UNIT_TEXTS: Final[dict[str, frozenset[str]]] = {
+    UCUM_SUVBW: frozenset({UCUM_SUVBW, "g/mL{SUVbw}", "g/ml", "g/mL", "SUVbw", "SUV"}),
+    UCUM_MBQ: frozenset({UCUM_MBQ}),
+    UCUM_MIN: frozenset({UCUM_MIN, "minute", "minutes"}),
+    UCUM_MM: frozenset({UCUM_MM, "millimetre", "millimetres", "millimeter", "millimeters"}),
+    UCUM_PERCENT: frozenset({UCUM_PERCENT, "percent"}),
+}

@@ -19,6 +19,7 @@ from adapter.fhir.message import CopiedEntry
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.reader import (
     FHIR_ID,
+    STRING_RULE,
     JsonObject,
     as_list,
     get_concept,
@@ -105,7 +106,7 @@ def _is_relative_patient(ref: str) -> bool:
 def patient_copy(entry: Entry, problems: Problems) -> CopiedEntry | None:
     """The Patient as the output repeats it: id and identifiers (system and value) only."""
     res, path = entry.resource, entry.path
-    before = len(problems.issues)
+    before = problems.count
     out: JsonObject = {"resourceType": "Patient"}
     copy_id(res, path, out, problems)
     identifiers: list[JsonObject] = []
@@ -123,13 +124,13 @@ def patient_copy(entry: Entry, problems: Problems) -> CopiedEntry | None:
                 kept["value"] = value
             else:
                 problems.add(IssueCode.VALUE, f"{i_path}.value",
-                             "value must be a non-empty string")
+                             f"value {STRING_RULE}")
         # An identifier without a value cannot match anyone: not repeated.
         if "value" in kept:
             identifiers.append(kept)
     if identifiers:
         out["identifier"] = identifiers
-    if len(problems.issues) > before:
+    if problems.count > before:
         return None
     return CopiedEntry(entry.full_url, out)
 
@@ -141,7 +142,7 @@ def body_structure_copy(
     """A lesion's BodyStructure: its tracking id and the copy (id, tracking identifier,
     location, patient). ``subject``/``subject_target``: see :func:`read_same_patient`."""
     res, path = entry.resource, entry.path
-    before = len(problems.issues)
+    before = problems.count
     out: JsonObject = {"resourceType": "BodyStructure"}
     copy_id(res, path, out, problems)
     lesion_id = _tracking_id(res, path, problems)
@@ -154,7 +155,7 @@ def body_structure_copy(
                                 "the BodyStructure's patient")
     if patient is not None:
         out["patient"] = patient
-    if len(problems.issues) > before or lesion_id is None:
+    if problems.count > before or lesion_id is None:
         return None, None
     return lesion_id, CopiedEntry(entry.full_url, out)
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapter.domain import (
     AnatomicCorrelate,
@@ -17,10 +16,12 @@ from adapter.domain import (
 )
 from adapter.fhir import codes
 from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
+from adapter.fhir.links import StudyLink, check_links
 from adapter.fhir.message import CopiedEntry, LesionSource
-from adapter.fhir.parse_copies import body_structure_copy, read_same_patient
+from adapter.fhir.parse_copies import body_structure_copy
 from adapter.fhir.parse_study import component_code
 from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.r4 import VALUE_X, check_element, check_one_value
 from adapter.fhir.reader import (
     JsonObject,
     as_list,
@@ -34,7 +35,10 @@ from adapter.fhir.reader import (
     get_objects,
     get_quantity,
 )
+from adapter.fhir.report_inputs import INTERPRETER_TYPES, ORDER_TYPES, read_references
 
+SUV_MEAN = "suv_mean"
+"""Not a Lesion field: the SUVmean travels in :class:`LesionExtras`."""
 LESION_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
 
 _CODED: dict[str, tuple[str, str, dict[str, StrEnum]]] = {
@@ -53,31 +57,28 @@ _COMPONENTS = frozenset(
     {*_CODED, codes.OBS_UPTAKE_LEVEL, codes.OBS_LESION_SIZE, codes.OBS_ORGAN_SYSTEM}
 )
 _SUVMAX = "SUVmax"
+_SUVMEAN = "SUVmean"
 
 
-@dataclass(frozen=True, slots=True)
-class StudyLink:
-    """What every lesion must point at: the ImagingStudy and the study's subject."""
+class LesionExtras(NamedTuple):
+    """What a finding gives that no rule reads and the answer shows (ReportInputs)."""
 
-    imaging_study: Entry
-    subject: JsonObject | None
-    subject_target: str | None = None
-    """What ``subject`` points at (see :meth:`of`), resolved once for every lesion."""
-
-    @classmethod
-    def of(cls, imaging_study: Entry, subject: JsonObject | None, index: BundleIndex) -> StudyLink:
-        target = index.target(subject["reference"]) if subject is not None else None
-        return cls(imaging_study, subject, target)
+    performers: list[JsonObject]
+    based_on: list[JsonObject]
+    suv_mean: float | None
 
 
 def read_lesion(
     entry: Entry, index: BundleIndex, link: StudyLink, problems: Problems
-) -> tuple[Lesion, LesionSource] | None:
-    """The lesion and its source; ``None`` (with problems recorded) when it cannot be read."""
+) -> tuple[Lesion, LesionSource, LesionExtras] | None:
+    """The lesion, its source and its extras; ``None`` (with problems recorded) when it
+    cannot be read."""
     res, path = entry.resource, entry.path
-    before = len(problems.issues)
+    before = problems.count
     status = get_code(res, "status", path, problems, LESION_STATUSES)
-    _check_links(res, path, index, link, problems)
+    check_links(res, path, index, link, problems)
+    performers = read_references(res, "performer", path, index, problems, INTERPRETER_TYPES)
+    based_on = read_references(res, "basedOn", path, index, problems, ORDER_TYPES)
     lesion_id, focus, body_structure = _tracking_id(res, path, index, link, problems)
     body_site = get_concept(res, "bodySite", path, problems)
     site, site_code = _site(body_site, f"{path}.bodySite", problems) if body_site else ("", None)
@@ -89,31 +90,16 @@ def read_lesion(
         if required not in fields and required not in paths:
             problems.add(IssueCode.REQUIRED, f"{path}.component",
                          f"a lesion finding needs a {code} component")
-    if (len(problems.issues) > before or not (status and lesion_id and focus and body_site)
+    if (problems.count > before or not (status and lesion_id and focus and body_site)
             or body_structure is None):
         return None
+    extras = LesionExtras(performers, based_on, fields.pop(SUV_MEAN, None))
     site_class: SiteClass = fields["site_class"]
     organ = fields.pop("organ_system", None) or ("bone" if site_class.is_bone else site_code)
     lesion = Lesion(lesion_id=lesion_id, site=site, organ_system=organ or site, **fields)
     source = LesionSource(lesion_id, entry.full_url, status, path, focus, body_site, paths,
                           body_structure)
-    return lesion, source
-
-
-def _check_links(
-    res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems
-) -> None:
-    read_same_patient(res, "subject", path, index, problems, link.subject, link.subject_target,
-                      "the lesion's subject")
-    derived = get_objects(res, "derivedFrom", path, problems)
-    targets = [index.resolve(str(d.get("reference"))) for _, d in derived]
-    for (d_path, _), target in zip(derived, targets, strict=True):
-        if target is None:
-            problems.add(IssueCode.NOT_FOUND, f"{d_path}.reference",
-                         "derivedFrom does not resolve to an entry of the Bundle")
-    if derived and link.imaging_study not in targets:
-        problems.add(IssueCode.INVALID, f"{path}.derivedFrom",
-                     "a lesion finding must be derivedFrom the message's ImagingStudy")
+    return lesion, source, extras
 
 
 def _tracking_id(
@@ -122,6 +108,10 @@ def _tracking_id(
     """The tracking id, the Reference to the BodyStructure and the BodyStructure's copy."""
     focus = get_objects(res, "focus", path, problems)
     if not focus:
+        return None, None, None
+    if len(focus) > 1:
+        problems.add(IssueCode.INVALID, f"{path}.focus",
+                     "a lesion finding has exactly one focus (its lesion's BodyStructure)")
         return None, None, None
     # The key "focus[0]" makes the issue's FHIRPath name the array item.
     body = resolve_reference({"focus[0]": focus[0][1]}, "focus[0]", path, index, problems,
@@ -154,7 +144,11 @@ def _components(
     fields: dict[str, Any] = {}
     paths: dict[str, str] = {}
     seen: set[str] = set()
+    check_one_value(res, path, problems)
     for c_path, comp in get_objects(res, "component", path, problems):
+        if "modifierExtension" in comp or (len(comp) > 1
+                                            and len(VALUE_X.intersection(comp)) > 1):
+            check_element(comp, c_path, problems)  # inline test: this runs per component
         code = _lesion_component(comp, c_path, problems)
         if code is None:
             continue
@@ -192,10 +186,17 @@ def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str 
                          "an SUVbw component needs the measurement-derivation extension "
                          "(SNOMED 56851009 Maximum for SUVmax)")
             return None
+        if len(derivation) > 1:
+            problems.add(IssueCode.INVALID, f"{c_path}.extension",
+                         "an SUVbw component has one measurement-derivation extension "
+                         "(Maximum or Mean), not several")
+            return None
+        if len(derivation[0]) > 2:
+            check_one_value(derivation[0], f"{c_path}.extension", problems)
         concept = derivation[0].get("valueCodeableConcept")
         derived = coding_code(concept, codes.SNOMED) if isinstance(concept, dict) else None
-        # SUVmean/SUVpeak are allowed as supporting data; the rules read SUVmax only.
-        return _SUVMAX if derived == codes.SNOMED_MAXIMUM else None
+        # SUVpeak and others are allowed as supporting data; SUVmax is scored, SUVmean shown.
+        return {codes.SNOMED_MAXIMUM: _SUVMAX, codes.SNOMED_MEAN: _SUVMEAN}.get(derived or "")
     return None
 
 
@@ -248,6 +249,7 @@ def _read_organ(
 _READERS: dict[str, _Reader] = {
     codes.OBS_UPTAKE_LEVEL: _read_level,
     _SUVMAX: _quantity_reader("suv_max", codes.UCUM_SUVBW),
+    _SUVMEAN: _quantity_reader(SUV_MEAN, codes.UCUM_SUVBW),
     codes.OBS_LESION_SIZE: _quantity_reader("size_mm", codes.UCUM_MM),
     codes.OBS_ORGAN_SYSTEM: _read_organ,
 }

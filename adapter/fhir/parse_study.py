@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,14 +11,16 @@ from adapter.fhir import codes
 from adapter.fhir.bundle_index import BundleIndex, Entry
 from adapter.fhir.parse_copies import copy_id, read_patient_reference
 from adapter.fhir.problems import IssueCode, Problems
+from adapter.fhir.r4 import VALUE_X, check_element, check_one_value
 from adapter.fhir.reader import (
-    DATE_TIME,
     JsonObject,
     coding_code,
     concept_label,
+    date_of,
     get_code,
     get_coded,
     get_concept,
+    get_date_time,
     get_object,
     get_objects,
     get_pattern,
@@ -28,6 +29,7 @@ from adapter.fhir.reader import (
     is_uri,
     read_coding,
 )
+from adapter.fhir.report_inputs import ORDER_TYPES, read_references
 
 DICOM_UID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
 IMAGING_STATUSES = frozenset({"registered", "available"})
@@ -51,6 +53,10 @@ class StudyFacts:
     injected_activity_mbq: float | None = None
     uptake_time_min: float | None = None
     field_of_view: str | None = None
+    based_on: list[JsonObject] = field(default_factory=list)
+    """The ImagingStudy's ``basedOn`` References (the order), checked."""
+    radiopharmaceutical: JsonObject | None = None
+    """The radiopharmaceutical Coding that matched the value set."""
     paths: dict[str, str] = field(default_factory=dict)
     copy: JsonObject = field(default_factory=dict)
     """The ImagingStudy as the output repeats it: only what is validated here."""
@@ -62,7 +68,8 @@ def read_imaging_study(entry: Entry, index: BundleIndex, problems: Problems) -> 
     facts.uid = _study_uid(res, path, problems)
     status = get_code(res, "status", path, problems, IMAGING_STATUSES)
     facts.subject, facts.patient = read_patient_reference(res, "subject", path, index, problems)
-    facts.started = get_pattern(res, "started", path, problems, DATE_TIME, "a FHIR dateTime")
+    facts.started = get_date_time(res, "started", path, problems)
+    facts.based_on = read_references(res, "basedOn", path, index, problems, ORDER_TYPES)
     modalities = _modalities(res, path, problems)
     seen: set[str] = set()
     extensions = [_read_extension(ext, ext_path, facts, seen, problems)
@@ -123,6 +130,7 @@ def _read_extension(
     ext: JsonObject, path: str, facts: StudyFacts, seen: set[str], problems: Problems
 ) -> JsonObject | None:
     """One extension: the project's are read and copied, any other is only checked for a url."""
+    check_one_value(ext, path, problems)
     url = ext.get("url")
     if not is_uri(url):
         problems.add(IssueCode.REQUIRED, f"{path}.url",
@@ -136,9 +144,11 @@ def _read_extension(
     seen.add(url)
     if url == codes.EXT_RADIOPHARMACEUTICAL:
         concept = get_concept(ext, "valueCodeableConcept", path, problems)
-        if concept is None or not _check_tracer(concept, f"{path}.valueCodeableConcept",
-                                                problems):
+        tracer = (_tracer(concept, f"{path}.valueCodeableConcept", problems)
+                  if concept is not None else None)
+        if concept is None or tracer is None:
             return None
+        facts.radiopharmaceutical = tracer
         return {"url": url, "valueCodeableConcept": concept}
     if url == codes.EXT_FIELD_OF_VIEW:
         facts.field_of_view = get_str(ext, "valueString", path, problems)
@@ -166,15 +176,16 @@ def _quantity_copy(quantity: JsonObject, unit: str) -> JsonObject:
     return out
 
 
-def _check_tracer(concept: JsonObject, path: str, problems: Problems) -> bool:
-    for system, allowed in TRACERS.items():
-        code = coding_code(concept, system)
-        if code is not None and code in allowed:
-            return True
+def _tracer(concept: JsonObject, path: str, problems: Problems) -> JsonObject | None:
+    """The (validated, copied) Coding of the value set in ``concept``; None after a problem."""
+    for coding in concept.get("coding", ()):
+        allowed = TRACERS.get(coding["system"])
+        if allowed is not None and coding["code"] in allowed:
+            return dict(coding)
     problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
                  "the radiopharmaceutical must come from ValueSet sstr-radiopharmaceutical "
                  "(Ga-68 DOTATATE, DOTATOC, DOTANOC, NODAGA-JR11)")
-    return False
+    return None
 
 
 def read_reference_uptake(
@@ -185,7 +196,11 @@ def read_reference_uptake(
     paths: dict[str, str] = {"reference": entry.path}
     wanted = {codes.OBS_REFERENCE_LIVER: "reference.liver_suv_mean",
               codes.OBS_REFERENCE_BLOOD_POOL: "reference.blood_pool_suv_mean"}
+    check_one_value(entry.resource, entry.path, problems)
     for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
+        if "modifierExtension" in comp or (len(comp) > 1
+                                            and len(VALUE_X.intersection(comp)) > 1):
+            check_element(comp, c_path, problems)  # inline test: this runs per component
         code = component_code(comp, codes.CS_OBSERVATION)
         if code not in wanted:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
@@ -227,13 +242,21 @@ _GRADES: dict[str, Grade] = {g.value: g for g in Grade}
 _THERAPIES: dict[str, Therapy] = {t.value: t for t in Therapy}
 
 
-def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict[str, str]]:
-    """Supplementary Table 1 history items as keyword arguments of ``StudyContext``."""
+def read_context(
+    entry: Entry, problems: Problems
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Supplementary Table 1 history items as keyword arguments of ``StudyContext``, their
+    FHIRPaths, and the history texts as given (symptoms, previous imaging, ...) by item code."""
     out: dict[str, Any] = {}
     paths: dict[str, str] = {}
+    history: dict[str, str] = {}
     therapies: set[Therapy] = set()
     therapies_given = False
+    check_one_value(entry.resource, entry.path, problems)
     for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
+        if "modifierExtension" in comp or (len(comp) > 1
+                                            and len(VALUE_X.intersection(comp)) > 1):
+            check_element(comp, c_path, problems)  # inline test: this runs per component
         code = component_code(comp, codes.CS_CONTEXT)
         if code not in CONTEXT_CODES:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
@@ -251,11 +274,13 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
                                                codes.UCUM_PERCENT)
             paths["context.ki67_percent"] = f"{c_path}.valueQuantity.value"
         elif code in _DATE_ITEMS:
-            value = get_pattern(comp, "valueDateTime", c_path, problems, DATE_TIME,
-                                "a FHIR dateTime")
-            out[_DATE_ITEMS[code]] = _date(value) if value else None
+            value = get_date_time(comp, "valueDateTime", c_path, problems)
+            out[_DATE_ITEMS[code]] = date_of(value) if value else None
         elif code in _STRING_ITEMS:
-            out[_STRING_ITEMS[code]] = get_str(comp, "valueString", c_path, problems) is not None
+            text = get_str(comp, "valueString", c_path, problems)
+            out[_STRING_ITEMS[code]] = text is not None
+            if text is not None:
+                history[code] = text
         else:
             therapies_given = True
             therapy = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_THERAPY,
@@ -264,12 +289,4 @@ def read_context(entry: Entry, problems: Problems) -> tuple[dict[str, Any], dict
                 therapies.add(_THERAPIES[therapy])
     if therapies_given:
         out["prior_therapies"] = frozenset(therapies)
-    return out, paths
-
-
-def _date(value: str) -> dt.date:
-    """The day of a FHIR dateTime; a partial date counts from its first day."""
-    year = int(value[0:4])
-    month = int(value[5:7]) if len(value) >= 7 else 1
-    day = int(value[8:10]) if len(value) >= 10 else 1
-    return dt.date(year, month, day)
+    return out, paths, history

@@ -7,38 +7,97 @@ Diagnostics describe the expected shape, never the value found (it may be patien
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Collection
 from typing import Any, TypeGuard
 
+from adapter.fhir.codes import UNIT_TEXTS
 from adapter.fhir.problems import IssueCode, Problems
 
 JsonObject = dict[str, Any]
 
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+# R4's dateTime and instant patterns (no year 0000; zone offsets -14:00..+14:00); the calendar
+# (2023-02-30) and the leap second (only at 23:59:60) are checked by :func:`is_date_time`.
+_YEAR = r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"
+_TIME = (r"([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?"
+         r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))")
 DATE_TIME = re.compile(
-    r"([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
-    r"(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]\d\d:\d\d))?)?)?"
+    rf"{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T{_TIME})?)?)?"
 )
+INSTANT = re.compile(rf"{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T{_TIME}")
 URI = re.compile(r"\S+")
 """A FHIR uri (fullUrl, Coding.system, Extension.url): no whitespace."""
 CODE = re.compile(r"[^\s]+( [^\s]+)*")
 _UCUM = "http://unitsofmeasure.org"
-_STRING = re.compile(r"[ \r\n\t\S]+")
-INSTANT = re.compile(
-    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-]\d\d:\d\d)"
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+    + "]"
 )
+"""What no echoed string may hold: C0 controls but tab, CR and LF; DEL and the C1 controls
+(terminal escapes); lone surrogates; Unicode noncharacters (U+FDD0-FDEF, U+xFFFE/xFFFF).
+XML 1.0 (the narrative, the HTML report) cannot carry most of them."""
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Bidirectional embedding, override and isolate controls: they reorder what a reader sees
+(a 'not' can appear elsewhere), so an echoed text holding one is rejected, not rewritten."""
+STRING_RULE = ("must be a non-empty string without control characters (other than tab, CR, "
+               "LF), noncharacters or bidirectional controls (U+202A-202E, U+2066-2069)")
 
 
 def is_fhir_string(value: object) -> TypeGuard[str]:
-    """A FHIR string (``[ \\r\\n\\t\\S]+``) that is not blank: what the output may repeat."""
+    """A FHIR string (``[ \\r\\n\\t\\S]+``), not blank, that the output may repeat: no
+    control character but tab/CR/LF, no noncharacter, no bidirectional control."""
     if not isinstance(value, str) or not value or value.isspace():
         return False
-    # isprintable() (C, fast) admits only spaces and non-whitespace: the usual case skips
-    # the regex, which still decides for strings with tabs, line breaks or other controls.
-    return value.isprintable() or _STRING.fullmatch(value) is not None
+    # isprintable() (C, fast) admits none of the forbidden characters: the usual case skips
+    # the regexes, which decide for strings with tabs, line breaks or other non-printables.
+    # FHIR's ``\S`` is XML's (not space, tab, CR, LF): a no-break space is a valid character.
+    return value.isprintable() or (
+        _FORBIDDEN.search(value) is None and _BIDI.search(value) is None)
+
+
+def is_date_time(value: object, *, instant: bool = False) -> TypeGuard[str]:
+    """A FHIR dateTime (or instant) that exists in the calendar, with a valid zone offset."""
+    if not isinstance(value, str):
+        return False
+    match = (INSTANT if instant else DATE_TIME).fullmatch(value)
+    if match is None:
+        return False
+    if len(value) >= 10:
+        try:
+            dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
+        except ValueError:
+            return False  # 2023-02-30, 2023-04-31, 2023-02-29
+    return not (len(value) > 17 and value[17:19] == "60" and value[11:16] != "23:59")
+
+
+def get_date_time(
+    parent: JsonObject, key: str, path: str, problems: Problems, *, instant: bool = False,
+    required: bool = True,
+) -> str | None:
+    """A dateTime (instant: date, time and zone) valid in the calendar; a problem otherwise."""
+    value = parent.get(key)
+    if is_date_time(value, instant=instant):
+        return value
+    value = get_str(parent, key, path, problems, required=required)
+    if value is not None:
+        what = ("a FHIR instant (date, time and zone)" if instant else "a FHIR dateTime")
+        problems.add(IssueCode.VALUE, f"{path}.{key}",
+                     f"{key} must be {what} that exists in the calendar (years 0001-9999, "
+                     "zone offsets -14:00 to +14:00)")
+    return None
+
+
+def date_of(value: str) -> dt.date:
+    """The day of a valid FHIR dateTime (:func:`is_date_time`); a partial date counts from
+    its first day."""
+    year = int(value[0:4])
+    month = int(value[5:7]) if len(value) >= 7 else 1
+    day = int(value[8:10]) if len(value) >= 10 else 1
+    return dt.date(year, month, day)
 
 
 def _present(
@@ -97,7 +156,7 @@ def get_str(
     if value is None:
         return None
     if not is_fhir_string(value):
-        problems.add(IssueCode.VALUE, f"{path}.{key}", f"{key} must be a non-empty string")
+        problems.add(IssueCode.VALUE, f"{path}.{key}", f"{key} {STRING_RULE}")
         return None
     return value
 
@@ -171,7 +230,8 @@ def get_quantity(
         unit_text = quantity.get("unit", unit)
         if ((type(value) is float or type(value) is int) and quantity.get("code") == unit
                 and quantity.get("system") == _UCUM and math.isfinite(value)
-                and (unit_text == unit or is_fhir_string(unit_text))
+                and (unit_text == unit
+                     or (type(unit_text) is str and unit_text in UNIT_TEXTS[unit]))
                 and "comparator" not in quantity):
             return float(value)
     quantity = get_object(parent, key, path, problems, required=required)
@@ -186,11 +246,17 @@ def get_quantity(
     value = get_number(quantity, "value", f"{path}.{key}", problems)
     unit_text = quantity.get("unit")
     if unit_text is not None and not is_fhir_string(unit_text):
-        problems.add(IssueCode.VALUE, f"{path}.{key}.unit", "unit must be a non-empty string")
+        problems.add(IssueCode.VALUE, f"{path}.{key}.unit", f"unit {STRING_RULE}")
         return None
     if quantity.get("code") != unit or quantity.get("system") != _UCUM:
         problems.add(IssueCode.CODE_INVALID, f"{path}.{key}.code",
                      f"the unit must be UCUM '{unit}' (system http://unitsofmeasure.org)")
+        return None
+    if unit_text is not None and unit_text not in UNIT_TEXTS[unit]:
+        allowed = "', '".join(sorted(UNIT_TEXTS[unit]))
+        problems.add(IssueCode.VALUE, f"{path}.{key}.unit",
+                     f"unit contradicts the UCUM code '{unit}' (the unit text may be '{allowed}'"
+                     " or absent)")
         return None
     return value
 
@@ -237,6 +303,13 @@ def get_coded(
         return None
     index, coding = found
     code = coding.get("code")
+    codings = concept["coding"]
+    if len(codings) > 1 and any(
+            type(c) is dict and c.get("system") == system and c.get("code") != code
+            for c in codings[index + 1:]):
+        problems.add(IssueCode.CODE_INVALID, f"{path}.{key}.coding",
+                     f"{key} has codings from {system} that disagree: give one")
+        return None
     if isinstance(code, str) and code in allowed and code.strip():
         return code  # valid: the paths below are only built for a problem
     return get_code(coding, "code", f"{path}.{key}.coding[{index}]", problems, allowed)
@@ -260,14 +333,18 @@ def is_uri(value: object) -> TypeGuard[str]:
     """A FHIR uri: a non-empty string without whitespace."""
     # The usual case without the regex: printable strings hold no whitespace but spaces.
     return (isinstance(value, str) and bool(value)
-            and ((value.isprintable() and " " not in value) or URI.fullmatch(value) is not None))
+            and ((value.isprintable() and " " not in value)
+                 or (URI.fullmatch(value) is not None and _FORBIDDEN.search(value) is None
+                     and _BIDI.search(value) is None)))
 
 
 def is_code(value: object) -> TypeGuard[str]:
     """A FHIR code: no leading, trailing or repeated whitespace."""
     return (isinstance(value, str) and bool(value)
             and ((value.isprintable() and value[0] != " " and value[-1] != " "
-                  and "  " not in value) or CODE.fullmatch(value) is not None))
+                  and "  " not in value)
+                 or (CODE.fullmatch(value) is not None and _FORBIDDEN.search(value) is None
+                     and _BIDI.search(value) is None)))
 
 
 def _coding_copy(coding: Any) -> JsonObject | None:
@@ -295,7 +372,7 @@ def _coding_problems(coding: Any, path: str, problems: Problems) -> None:
                      "repeated whitespace)")
     display = coding.get("display")
     if display is not None and not is_fhir_string(display):
-        problems.add(IssueCode.VALUE, f"{path}.display", "display must be a non-empty string")
+        problems.add(IssueCode.VALUE, f"{path}.display", f"display {STRING_RULE}")
 
 
 def read_coding(coding: Any, path: str, problems: Problems) -> JsonObject | None:
@@ -345,6 +422,6 @@ def _concept_problems(concept: JsonObject, path: str, problems: Problems) -> Non
                          "coding must be a non-empty JSON array")
     text = concept.get("text")
     if text is not None and not is_fhir_string(text):
-        problems.add(IssueCode.VALUE, f"{path}.text", "text must be a non-empty string")
+        problems.add(IssueCode.VALUE, f"{path}.text", f"text {STRING_RULE}")
     if codings is None and text is None:
         problems.add(IssueCode.REQUIRED, path, "a CodeableConcept needs a coding or a text")

@@ -19,8 +19,9 @@ from adapter.domain import (
     score_study,
 )
 from adapter.fhir.domain_issues import domain_issues
+from adapter.fhir.json_input import decode
 from adapter.fhir.message import ParsedMessage
-from adapter.fhir.parse import decode, parse_document
+from adapter.fhir.parse import parse_document
 from adapter.fhir.problems import InvalidMessageError, Issue, IssueCode, encode_outcome
 from adapter.fhir.render import render
 from adapter.service.results import OutboundMessage, Outcome, OutputKind, Processed, Rejected
@@ -70,9 +71,11 @@ class ScoringPipeline:
             return _rejected(InvalidMessageError([issue], "too-large"))
         try:
             doc = decode(body)
+            # The read edge first: it costs microseconds and bounds a hostile message's answer;
+            # the model validator (milliseconds to seconds) runs only on what it accepted.
+            parsed = parse_document(doc)
             if self.strict_validation:
                 _strict_check(doc)
-            parsed = parse_document(doc)
         except InvalidMessageError as exc:
             return _rejected(exc)
         try:

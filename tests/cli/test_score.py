@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from adapter.cli import EXIT_OK, EXIT_REJECTED, EXIT_UNAVAILABLE, EXIT_USAGE, main
-from adapter.fhir.examples import EXAMPLES_DIR, FIGURES, input_path
+from adapter.tools.examples import EXAMPLES_DIR, FIGURES, input_path
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from adapter.fhir import codes
-from adapter.fhir.synthetic import synthetic_message
+from adapter.tools.synthetic import synthetic_message
 
 HERE = Path(__file__).resolve().parent
 Json = dict[str, Any]
@@ -92,6 +92,93 @@ def _modality_r5(m: Json) -> None:
     m["entry"][2]["resource"]["modality"] = [{"coding": [{"system": codes.DCM, "code": "PT"}]}]
 
 
+CTX = "Bundle.entry[4].resource"
+"""The clinical context: components 3 biopsy-date, 5 symptoms."""
+PLACEHOLDER = "\u2063corpus-placeholder\u2063"
+"""Stands for text only raw bytes can say (a duplicate member, a lone surrogate)."""
+
+
+def _resource_type(value: Any, at: int = 6) -> Callable[[Json], None]:
+    return _set(lambda m: m["entry"][at]["resource"], "resourceType", value)
+
+
+def _finding_as_basic(m: Json) -> None:
+    finding = lesion(m)
+    finding["resourceType"] = "Basic"
+    for key in ("status", "focus", "derivedFrom", "bodySite", "component", "category"):
+        finding.pop(key, None)
+
+
+def _two_derivations(m: Json) -> None:
+    suv = lesion(m)["component"][3]
+    suv["extension"].insert(0, {"url": codes.EXT_MEASUREMENT_DERIVATION, "valueCodeableConcept": {
+        "coding": [{"system": codes.SNOMED, "code": codes.SNOMED_MEAN}]}})
+
+
+def _two_focus(m: Json) -> None:
+    lesion(m)["focus"].append({"reference": m["entry"][7]["fullUrl"]})
+
+
+def _disagreeing_codings(m: Json) -> None:
+    lesion(m)["component"][0]["valueCodeableConcept"]["coding"].append(
+        {"system": codes.CS_SITE_CLASS, "code": "bone-atypical"})
+
+
+def _second_header(m: Json) -> None:
+    header = copy.deepcopy(m["entry"][0]["resource"])
+    header["id"] = "second-header"
+    m["entry"].append({"fullUrl": "urn:uuid:2f0d3c1e-9a4b-4c3d-8e2f-1a2b3c4d5e6f",
+                       "resource": header})
+
+
+def _same_type_id(m: Json) -> None:
+    m["entry"][6]["resource"]["id"] = m["entry"][8]["resource"]["id"] = "finding"
+
+
+def _full_url_other_id(m: Json) -> None:
+    m["entry"][1]["fullUrl"] = "https://ehr.example.org/fhir/Patient/another"
+    m["entry"][1]["resource"]["id"] = "p1"
+
+
+def _contained_finding(m: Json) -> None:
+    extra = copy.deepcopy(lesion(m))
+    extra["id"] = "hidden"
+    m["entry"][2]["resource"]["contained"] = [extra]
+
+
+def _context_item(index: int, key: str, value: Any) -> Callable[[Json], None]:
+    return _set(lambda m: m["entry"][4]["resource"]["component"][index], key, value)
+
+
+def _placeholder_at(path: Callable[[Json], Json], key: str) -> Callable[[Json], None]:
+    return _set(path, key, PLACEHOLDER)
+
+
+def _raw(body: bytes, replacement: bytes) -> bytes:
+    return body.replace(orjson.dumps(PLACEHOLDER), replacement)
+
+
+RAW: dict[str, bytes] = {
+    # a second valueInteger after the first (level 1): a first-wins reader sees 3
+    "duplicate-member-name.json": b'3, "valueInteger": 1',
+    "lone-surrogate.json": b'"liver \\ud800"',
+}
+"""Cases written as JSON with PLACEHOLDER, then given these bytes in its place."""
+
+
+def _many_bad_entries(m: Json) -> None:
+    m["entry"].extend({"fullUrl": f"urn:uuid:00000000-0000-4000-8000-{i:012d}",
+                       "resource": {"resourceType": "Observaton"}} for i in range(500))
+
+
+def _other_patient(at: int, key: str) -> Callable[[Json], None]:
+    return _set(lambda m: m["entry"][at]["resource"], key, {"reference": "Patient/someone-else"})
+
+
+def _two_values(m: Json) -> None:
+    lesion(m)["component"][2]["valueString"] = "3"
+
+
 Case = tuple[str, Callable[[Json], None] | bytes, str, int, list[str]]
 CASES: list[Case] = [
     ("not-json.txt", b"MSH|^~\\&|RIS|HOSP|SSTR|HOSP|202403051102||ORU^R01|1|P|2.5\r",
@@ -153,6 +240,88 @@ CASES: list[Case] = [
     ("lesion-subject-differs.json", _other_subject, "invalid", 422, [f"{L1}.subject"]),
     ("missing-timestamp.json", lambda m: m.pop("timestamp"), "invalid", 422, ["Bundle.timestamp"]),
     ("oversized.json", lambda m: None, "too-large", 413, ["Bundle"]),
+    # unknown or misspelled resource types; a finding carried by the wrong type
+    ("misspelled-resource-type.json", _resource_type("Observaton"),
+     "invalid", 422, [f"{L1}.resourceType"]),
+    ("lowercase-resource-type.json", _resource_type("observation"),
+     "invalid", 422, [f"{L1}.resourceType"]),
+    ("resource-type-number.json", _resource_type(5), "invalid", 422, [L1]),
+    ("finding-carried-by-basic.json", _finding_as_basic, "invalid", 422, [f"{L1}.resourceType"]),
+    ("contained-unknown-type.json",
+     _set(lambda m: m["entry"][2]["resource"], "contained", [{"resourceType": "Observaton"}]),
+     "invalid", 422, ["Bundle.entry[2].resource.contained[0].resourceType"]),
+    ("finding-hidden-in-contained.json", _contained_finding,
+     "invalid", 422, ["Bundle.entry[2].resource.contained[0]"]),
+    # ambiguous messages: two answers where the rules read one
+    ("two-focus-body-structures.json", _two_focus, "invalid", 422, [f"{L1}.focus"]),
+    ("disagreeing-site-class-codings.json", _disagreeing_codings,
+     "invalid", 422, [f"{L1}.component[0].valueCodeableConcept.coding"]),
+    ("two-suv-derivations.json", _two_derivations,
+     "invalid", 422, [f"{L1}.component[3].extension"]),
+    ("second-message-header.json", _second_header, "invalid", 422, ["Bundle.entry[9].resource"]),
+    ("same-type-and-id-twice.json", _same_type_id, "invalid", 422, ["Bundle.entry[8].resource.id"]),
+    ("full-url-names-another-id.json", _full_url_other_id,
+     "invalid", 422, ["Bundle.entry[1].fullUrl"]),
+    # calendar-invalid dates, times and offsets
+    ("biopsy-date-february-30.json", _context_item(3, "valueDateTime", "2023-02-30"),
+     "invalid", 422, [f"{CTX}.component[3].valueDateTime"]),
+    ("started-year-0000.json",
+     _set(lambda m: m["entry"][2]["resource"], "started", "0000-03-05T09:30:00+01:00"),
+     "invalid", 422, ["Bundle.entry[2].resource.started"]),
+    ("timestamp-offset-25-99.json", _set(lambda m: m, "timestamp", "2024-03-05T11:02:00+25:99"),
+     "invalid", 422, ["Bundle.timestamp"]),
+    # duplicate member names
+    ("duplicate-member-name.json", _placeholder_at(lambda m: lesion(m)["component"][2],
+                                                   "valueInteger"),
+     "invalid", 422, [f"{L1}.component[2].valueInteger"]),
+    # characters an echoed string may not hold
+    ("control-character-in-text.json",
+     _set(lambda m: lesion(m)["bodySite"], "text", "liver\u001b[2J"),
+     "invalid", 422, [f"{L1}.bodySite.text"]),
+    ("nul-in-display.json",
+     _set(lambda m: lesion(m)["bodySite"]["coding"][0], "display", "Liver\u0000"),
+     "invalid", 422, [f"{L1}.bodySite.coding[0].display"]),
+    ("noncharacter-in-text.json", _context_item(5, "valueString", "fatigue\ufffe"),
+     "invalid", 422, [f"{CTX}.component[5].valueString"]),
+    ("bidi-override-in-text.json",
+     _set(lambda m: lesion(m)["bodySite"], "text", "liver \u202ecitatsatem on\u202c"),
+     "invalid", 422, [f"{L1}.bodySite.text"]),
+    ("lone-surrogate.json", _placeholder_at(lambda m: lesion(m)["bodySite"], "text"),
+     "malformed-json", 400, ["Bundle"]),
+    # modifiers the adapter does not understand
+    ("unknown-modifier-extension.json",
+     _set(lesion, "modifierExtension", [{"url": "https://example.org/not-really",
+                                         "valueBoolean": True}]),
+     "invalid", 422, [f"{L1}.modifierExtension"]),
+    ("component-modifier-extension.json",
+     _set(lambda m: lesion(m)["component"][2], "modifierExtension",
+          [{"url": "https://example.org/estimated", "valueBoolean": True}]),
+     "invalid", 422, [f"{L1}.component[2].modifierExtension"]),
+    ("implicit-rules.json",
+     _set(lambda m: m["entry"][2]["resource"], "implicitRules", "https://example.org/rules"),
+     "invalid", 422, ["Bundle.entry[2].resource.implicitRules"]),
+    # another patient or another study
+    ("reference-uptake-other-patient.json", _other_patient(3, "subject"),
+     "invalid", 422, ["Bundle.entry[3].resource.subject"]),
+    ("clinical-context-other-patient.json", _other_patient(4, "subject"),
+     "invalid", 422, [f"{CTX}.subject"]),
+    ("body-structure-other-patient.json", _other_patient(5, "patient"),
+     "invalid", 422, ["Bundle.entry[5].resource.patient"]),
+    ("reference-uptake-other-study.json",
+     _set(lambda m: m["entry"][3]["resource"], "derivedFrom",
+          [{"reference": "ImagingStudy/another-study"}]),
+     "invalid", 422, ["Bundle.entry[3].resource.derivedFrom[0].reference",
+                      "Bundle.entry[3].resource.derivedFrom"]),
+    # a unit text that contradicts the UCUM code
+    ("unit-contradicts-code.json",
+     _set(lambda m: lesion(m)["component"][3]["valueQuantity"], "unit", "mg/dL"),
+     "invalid", 422, [f"{L1}.component[3].valueQuantity.unit"]),
+    # two value[x] on one element
+    ("two-values-on-one-component.json", _two_values,
+     "invalid", 422, [f"{L1}.component[2].valueInteger", f"{L1}.component[2].valueString"]),
+    # a bounded answer: 500 bad entries give 100 issues and one summary
+    ("many-bad-entries.json", _many_bad_entries,
+     "invalid", 422, ["Bundle.entry[9].resource.resourceType", "Bundle"]),
 ]
 LIMITS = {"oversized.json": 4096}
 """Cases scored with a smaller SSTR_MAX_MESSAGE_BYTES than the default."""
@@ -167,6 +336,8 @@ def build() -> list[dict[str, Any]]:
             message = copy.deepcopy(base())
             mutation(message)
             body = orjson.dumps(message, option=orjson.OPT_INDENT_2) + b"\n"
+            if name in RAW:
+                body = _raw(body, RAW[name])
         (HERE / name).write_bytes(body)
         case: dict[str, Any] = {"file": name, "reason": reason, "http_status": status,
                                 "expressions": expressions}

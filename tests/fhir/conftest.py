@@ -7,9 +7,9 @@ from typing import Any
 import orjson
 import pytest
 
-from adapter.fhir.synthetic import synthetic_message
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import Processed
+from adapter.tools.synthetic import synthetic_message
 
 
 @pytest.fixture

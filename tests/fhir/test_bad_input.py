@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapter.fhir.bindings import check_resource
-from adapter.fhir.synthetic import synthetic_message
+from adapter.fhir.problems import MAX_ISSUES, IssueCode
+from adapter.fhir.strict import structure_issues
 from adapter.service.pipeline import REJECT_STATUS, ScoringPipeline
 from adapter.service.results import Processed, Rejected
+from adapter.tools.synthetic import synthetic_message
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MANIFEST: list[dict[str, Any]] = orjson.loads((CORPUS / "manifest.json").read_bytes())
@@ -133,3 +135,66 @@ def test_replacing_any_element_of_a_valid_message_never_raises(
         for output in outcome.outputs:
             Bundle.model_validate_json(output.body)
             assert check_resource(orjson.loads(output.body)) == []
+
+
+def test_an_outcome_lists_at_most_100_issues_and_counts_the_rest() -> None:
+    body = (CORPUS / "many-bad-entries.json").read_bytes()
+
+    issues = orjson.loads(ScoringPipeline()(body).outcome)["issue"]  # type: ignore[union-attr]
+
+    assert len(issues) == MAX_ISSUES + 1
+    assert issues[-1]["code"] == "too-costly"
+    assert issues[-1]["diagnostics"].startswith("400 more problem(s)")
+
+
+def test_the_strict_validator_bounds_its_answer_too() -> None:
+    doc = {"resourceType": "Bundle", "type": "message",
+           "entry": [{"resource": {"resourceType": "Observation", "status": 5}}] * 300}
+
+    issues = structure_issues(doc)
+
+    assert len(issues) == MAX_ISSUES + 1
+    assert issues[-1].code is IssueCode.TOO_COSTLY
+
+
+def _value_at(node: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        node = node[step]
+    return node
+
+
+STRING_PATHS = [p for p in PATHS if isinstance(_value_at(BASE, p), str)]
+HOSTILE = ["\x00", "\x1b[2J", "\x07", "\x7f", "\x9b", "\ufffe", "\ufdd0", "\u202e", "\u2066"]
+HOSTILE_VALUES = st.one_of(
+    st.builds(lambda c, pos: (c, pos), st.sampled_from(HOSTILE), st.sampled_from(["pre", "post"])),
+    st.sampled_from([("2023-02-30", "whole"), ("0000-01-01T00:00:00Z", "whole"),
+                     ("2024-03-05T11:02:00+25:99", "whole"), ("Observaton", "whole"),
+                     ("observation", "whole")]),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(STRING_PATHS), HOSTILE_VALUES)
+def test_a_hostile_string_anywhere_is_rejected_by_name_or_never_repeated(
+    path: tuple[Any, ...], hostile: tuple[str, str],
+) -> None:
+    text, where = hostile
+    message = orjson.loads(orjson.dumps(BASE))
+    parent = _value_at(message, path[:-1])
+    original = parent[path[-1]]
+    parent[path[-1]] = (text if where == "whole" else
+                        text + original if where == "pre" else original + text)
+
+    outcome = ScoringPipeline()(orjson.dumps(message))
+
+    if path[-1] in ("resourceType", "timestamp", "started", "valueDateTime"):
+        assert isinstance(outcome, Rejected)  # an unknown type or an impossible date
+    if isinstance(outcome, Rejected):
+        issues = orjson.loads(outcome.outcome)["issue"]
+        assert 0 < len(issues) <= MAX_ISSUES + 1
+        assert all(e.startswith("Bundle") for i in issues for e in i["expression"])
+    else:
+        # Accepted only where the adapter neither reads nor repeats the element.
+        assert isinstance(outcome, Processed)
+        for output in outcome.outputs:
+            assert orjson.dumps(text)[1:-1] not in output.body or where == "whole"

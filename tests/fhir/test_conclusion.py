@@ -9,9 +9,9 @@ import pytest
 
 from adapter.domain import AnatomicCorrelate, Grade, SiteClass, StudyAssessment
 from adapter.fhir.conclusion import LISTED_LESIONS, conclusion_lines
-from adapter.fhir.examples import input_path
-from adapter.fhir.synthetic import LesionSpec, MessageSpec, build_bundle, build_message
 from adapter.service.pipeline import Assessed, ScoringPipeline
+from adapter.tools.examples import input_path
+from adapter.tools.synthetic import LesionSpec, MessageSpec, build_bundle, build_message
 
 
 def _assess(body: bytes) -> StudyAssessment:

@@ -151,7 +151,7 @@ def test_a_patient_identifier_without_a_value_is_not_repeated(message: Message) 
 
 
 def test_a_quantity_with_a_comparator_is_rejected_naming_it() -> None:
-    from adapter.fhir.synthetic import build_message
+    from adapter.tools.synthetic import build_message
 
     doc = orjson.loads(build_message(lesions=1))
     lesion = next(e["resource"] for e in doc["entry"]

@@ -9,9 +9,9 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from adapter.fhir.bindings import check_resource
-from adapter.fhir.examples import EXAMPLES_DIR, FIGURES, golden_outputs, input_path, input_specs
 from adapter.fhir.strict import structure_issues
-from adapter.fhir.synthetic import build_bundle
+from adapter.tools.examples import EXAMPLES_DIR, FIGURES, golden_outputs, input_path, input_specs
+from adapter.tools.synthetic import build_bundle
 from tests.fhir.conftest import score
 
 NAMES = sorted(input_specs())
@@ -30,8 +30,8 @@ def test_committed_outputs_equal_what_the_pipeline_produces_now(name: str) -> No
     expected = golden_outputs(name)
 
     for path, body in expected.items():
-        assert path.exists(), f"{path.name} missing: run python -m adapter.fhir.examples"
-        assert path.read_bytes() == body, f"{path.name} stale: run python -m adapter.fhir.examples"
+        assert path.exists(), f"{path.name} missing: run python -m adapter.tools.examples"
+        assert path.read_bytes() == body, f"{path.name} stale: run python -m adapter.tools.examples"
 
 
 def test_no_output_file_lacks_an_input() -> None:

@@ -14,7 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from adapter.domain import AnatomicCorrelate, SiteClass
 from adapter.fhir import codes
-from adapter.fhir.synthetic import LesionSpec, MessageSpec, build_bundle
+from adapter.tools.synthetic import LesionSpec, MessageSpec, build_bundle
 from tests.fhir.conftest import component_values, report_of, resources, score
 
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -8,9 +8,9 @@ from pathlib import Path
 from amqp_support import CRASH_MARKER
 
 from adapter.bootstrap import build_processor
-from adapter.fhir.synthetic import build_message
 from adapter.service.results import Processed
 from adapter.settings import Settings
+from adapter.tools.synthetic import build_message
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "fhir_profiles" / "examples"
 

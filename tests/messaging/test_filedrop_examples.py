@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from adapter.bootstrap import build_processor
-from adapter.fhir.examples import EXAMPLES_DIR
 from adapter.messaging.dropdir import DropDir
 from adapter.messaging.filedrop import FileDropSummary, run_filedrop
 from adapter.service.results import Rejected
 from adapter.settings import Settings
+from adapter.tools.examples import EXAMPLES_DIR
 
 INPUTS = sorted(EXAMPLES_DIR.glob("*-input.json"))
 GOLDEN = sorted(p for p in EXAMPLES_DIR.glob("*.json") if not p.name.endswith("-input.json"))

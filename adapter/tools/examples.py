@@ -2,7 +2,7 @@
 
 One :class:`MessageSpec` per figure legend of SSTR-RADS 1.0 (sites, uptake levels,
 correlates, grade/Ki-67 and prior therapies as the legend says; acquisition data
-plausible; patients fictional). ``python -m adapter.fhir.examples`` rewrites the
+plausible; patients fictional). ``python -m adapter.tools.examples`` rewrites the
 ``…-output.json`` golden files from the inputs; ``--inputs`` rewrites the inputs too.
 """
 
@@ -19,7 +19,7 @@ from adapter.domain import AnatomicCorrelate as Cor
 from adapter.domain import BenignEvidence, Grade
 from adapter.domain import SiteClass as Site
 from adapter.fhir import codes
-from adapter.fhir.synthetic import LesionSpec, MessageSpec, build_bundle, synthetic_spec
+from adapter.tools.synthetic import LesionSpec, MessageSpec, build_bundle, synthetic_spec
 
 EXAMPLES_DIR = Path(adapter.__file__).resolve().parent.parent / "fhir_profiles" / "examples"
 NET = "1290125003"

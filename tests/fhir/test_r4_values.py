@@ -1,0 +1,71 @@
+"""R4 facts and value rules of the read edge: resource types, dateTime/instant, echoed strings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adapter.fhir.r4 import R4_RESOURCE_TYPES
+from adapter.fhir.reader import is_code, is_date_time, is_fhir_string, is_uri
+
+DEFINITIONS = (Path(__file__).resolve().parents[2] / "fhir_profiles" / "node_modules" / "@medplum"
+               / "definitions" / "dist" / "fhir" / "r4" / "profiles-resources.json")
+
+
+def test_the_r4_resource_types_are_those_of_the_r4_definitions() -> None:
+    bundle = json.loads(DEFINITIONS.read_text("utf-8"))
+    concrete = {e["resource"]["name"] for e in bundle["entry"]
+                if e["resource"].get("resourceType") == "StructureDefinition"
+                and e["resource"].get("kind") == "resource"
+                and not e["resource"].get("abstract")
+                and e["resource"].get("derivation") == "specialization"}
+
+    # SubscriptionStatus is the R4 Subscriptions Backport's, not part of R4 4.0.1.
+    assert concrete - {"SubscriptionStatus"} == R4_RESOURCE_TYPES
+
+
+@pytest.mark.parametrize("value", [
+    "2024", "2024-02", "2024-02-29", "2024-03-05T09:30:00+01:00", "2024-03-05T09:30:00.123Z",
+    "2016-12-31T23:59:60Z", "0001-01-01", "2024-03-05T09:30:00-14:00", "2024-03-05T09:30:00+14:00",
+])
+def test_a_real_date_time_is_accepted(value: str) -> None:
+    assert is_date_time(value)
+
+
+@pytest.mark.parametrize("value", [
+    "2023-02-30", "2023-02-29", "2023-04-31", "0000", "0000-01-01", "2024-13-01", "2024-00-10",
+    "2024-03-05T09:30:00+25:99", "2024-03-05T09:30:00+14:30", "2024-03-05T24:00:00Z",
+    "2024-03-05T09:30:60Z", "2024-03-05T09:30:00", "2024-03-05T09:30Z", "2024-3-5", " 2024",
+    "2024-03-05 09:30:00Z", 2024, None,
+])
+def test_an_impossible_or_malformed_date_time_is_refused(value: object) -> None:
+    assert not is_date_time(value)
+
+
+def test_an_instant_needs_date_time_and_zone() -> None:
+    assert is_date_time("2024-03-05T11:02:00+01:00", instant=True)
+    assert not is_date_time("2024-03-05", instant=True)
+    assert not is_date_time("2023-02-30T11:02:00Z", instant=True)
+
+
+@pytest.mark.parametrize("char", [
+    "\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\ufffe", "\uffff", "\ufdd0", "\U0001fffe",
+    "\U0010ffff", "\ud800", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+    "\u2068", "\u2069",
+])
+def test_an_echoed_string_may_not_hold_a_forbidden_character(char: str) -> None:
+    text = f"liver {char}segment"
+
+    assert not is_fhir_string(text)
+    assert not is_uri(f"urn:x:{char}")
+    assert not is_code(f"a{char}b")
+
+
+@pytest.mark.parametrize("text", [
+    "liver\tsegment", "line\r\nbreak", "Leber, Segment III", "\u05db\u05d1\u05d3 \u200f",
+    "emoji \U0001f600", "zero\u200dwidth joiner", "nbsp\u00a0here",
+])
+def test_ordinary_text_passes(text: str) -> None:
+    assert is_fhir_string(text)
