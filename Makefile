@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup profiles-setup run test lint typecheck pytest broker browser audit clean
+.PHONY: setup profiles-setup run test lint typecheck pytest broker browser bench-tools bench audit clean
 
 setup: $(VENV)/.installed
 
@@ -34,11 +34,18 @@ broker:
 browser:
 	./.ci/ensure-chromium
 
+# wrk (Debian package): the HTTP benchmark's load generator (apt-get, as root).
+bench-tools:
+	./.ci/ensure-wrk
+
+bench: setup broker bench-tools
+	$(BIN)/sstr-adapter bench
+
 lint: setup
 	$(BIN)/ruff check adapter tests
 	$(BIN)/mypy
 
-pytest: setup profiles-setup broker browser
+pytest: setup profiles-setup broker browser bench-tools
 	$(BIN)/pytest
 
 # Known vulnerabilities in the installed (pinned) dependencies, via pip-audit and PyPI.

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     queue_leader_locator: Literal["balanced", "client-local", ""] = Field(
         "balanced", description="x-queue-leader-locator of the quorum queues declared "
                                 "('' = leave it out, for queues declared without it).")
+    burst_budget_ms: float = Field(
+        2.0, ge=0, le=1000,
+        description="Worker: how long it may process queued deliveries before the I/O loop "
+                    "writes their outputs; 0 = one delivery per turn of the loop.",
+    )
 
     # --- file drop -------------------------------------------------------------------
     drop_dir: Path = Field(Path("var/drop"), description="Root of inbox/, outbox/, dead-letter/.")
@@ -146,6 +151,14 @@ class Settings(BaseSettings):
 
     # --- logging -----------------------------------------------------------------------
     log_level: str = "INFO"
+
+    # --- diagnosis (adapter.messaging.trace) ------------------------------------------
+    trace_sample: int = Field(
+        0, ge=0, description="AMQP worker: time 1 delivery in N through its stages; 0 = off."
+    )
+    trace_file: Path | None = Field(
+        None, description="JSON-lines file the worker writes its timings to when it stops."
+    )
 
     def report_options(self) -> ReportOptions:
         return ReportOptions(

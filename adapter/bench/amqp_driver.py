@@ -35,6 +35,9 @@ class StreamResult:
     received: int = 0
     elapsed_s: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    timeline: list[tuple[str, int, int]] = field(default_factory=list)
+    """Per received output in arrival order: (input message id, published ns, received ns),
+    ``time.perf_counter_ns`` (the monotonic clock the worker's trace uses too)."""
     timed_out: bool = False
     returned: int = 0
 
@@ -203,6 +206,7 @@ class _Driver:
             return  # a duplicate or a stranger: counted once only
         self.result.received += 1
         self.result.latencies_ms.append((now - sent) / 1e6)
+        self.result.timeline.append((props.correlation_id, sent, now))
         if self._on_received is not None:
             self._on_received(self.result.received)
         if self.result.received >= self._count:

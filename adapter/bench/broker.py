@@ -16,19 +16,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from pika.exceptions import AMQPError
 
-from adapter.bench import amqp_driver
+from adapter.bench import amqp_driver, tail
 from adapter.bench.amqp_admin import BrokerAdmin, wait_for_broker
 from adapter.bench.compute import require_processed
+from adapter.bench.cpu import listening_pid, metered
 from adapter.bench.machine import rss_mb
 from adapter.bench.messages import unique_ids
 from adapter.bench.processes import Fleet, echo_command, unique_settings, worker_command, worker_env
-from adapter.bench.stats import percentile
 from adapter.messaging.topology import Topology, topology_from
 from adapter.service.results import MessageProcessor, OutputKind
 from adapter.settings import Settings
+
+KEPT_UP_SHARE = 0.95
+"""A latency round kept up when its consumer delivered at least this share of the offered rate."""
 
 START_TIMEOUT_S = 60.0
 """How long consumers may take to connect (imports and the first declare, on a busy box)."""
@@ -94,15 +99,19 @@ class BrokerBench:
             with BrokerAdmin(self._url) as fresh:
                 fresh.remove(topology)
 
-    def _start(self, session: Session, subject: Subject, processes: int, body: bytes) -> Fleet:
+    def _broker_pids(self) -> list[int]:
+        pid = listening_pid(urlsplit(self._url).port or 5672)
+        return [] if pid is None else [pid]
+
+    def _start(self, session: Session, subject: Subject, processes: int, body: bytes,
+               extra_env: dict[str, str] | None = None) -> Fleet:
         if subject is Subject.WORKER:
             command = worker_command()
         else:
             files = self._echo_files(body)
             command = echo_command(session.settings, session.topology, files)
-        fleet = Fleet(
-            [command] * processes, worker_env(session.settings), self._workdir / session.prefix
-        )
+        env = worker_env(session.settings) | (extra_env or {})
+        fleet = Fleet([command] * processes, env, self._workdir / session.prefix)
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             fleet.check_alive()
@@ -117,7 +126,7 @@ class BrokerBench:
     def drain(
         self, subject: Subject, body: bytes, count: int, processes: int = 1,
         max_seconds: float = 600.0,
-    ) -> dict[str, float | int | list[float]]:
+    ) -> dict[str, Any]:
         """Messages/s while ``processes`` consumers drain a backlog of ``count`` inputs.
 
         The consumers are connected and idle first; the backlog is published as fast as
@@ -134,14 +143,17 @@ class BrokerBench:
                 amqp_driver.prefill(
                     self._url, topo.input_exchange, topo.input_routing_key, source, count
                 )
-                start = time.perf_counter()
-                done_at_start = session.admin.message_count(report_queue)
-                done = done_at_start
-                while done < count and time.perf_counter() - start < max_seconds:
-                    fleet.check_alive()
-                    session.admin.sleep(0.02)
-                    done = session.admin.message_count(report_queue)
-                elapsed = time.perf_counter() - start
+                pids = {"consumers": [p.pid for p in fleet.procs],
+                        "broker": self._broker_pids()}
+                with metered(pids) as meter:
+                    start = time.perf_counter()
+                    done_at_start = session.admin.message_count(report_queue)
+                    done = done_at_start
+                    while done < count and time.perf_counter() - start < max_seconds:
+                        fleet.check_alive()
+                        session.admin.sleep(0.02)
+                        done = session.admin.message_count(report_queue)
+                    elapsed = time.perf_counter() - start
                 rss = [rss_mb(proc.pid) for proc in fleet.procs]
                 dead = session.admin.message_count(topo.dead_letter_queue)
             finally:
@@ -151,36 +163,53 @@ class BrokerBench:
         measured = done - done_at_start
         if measured <= 0:
             raise RuntimeError(f"{subject} published nothing after the backlog was in place")
+        cpu = meter.used
+        consumer_cpu = cpu["consumers_cpu_s"]
         return {
             "rate": measured / elapsed,
             "measured_messages": measured,
             "elapsed_s": elapsed,
             "rss_mb": rss,
+            "cpu": cpu,
+            "per_consumer_cpu_s": measured / consumer_cpu if consumer_cpu > 0 else None,
         }
 
     def latency(
-        self, subject: Subject, body: bytes, count: int, rate: float
-    ) -> dict[str, float | int]:
+        self, subject: Subject, body: bytes, count: int, rate: float, warmup: int,
+        trace: bool = False,
+    ) -> dict[str, Any]:
         """End-to-end latency (publish -> output received) at a steady ``rate``.
 
-        The first tenth of the samples (connection warm-up, lazy model builds) is dropped.
+        ``warmup`` inputs are streamed first at the same rate and left out (connection
+        warm-up, lazy model builds, careful-mode start); ``count`` are measured. With
+        ``trace`` the worker times every delivery (SSTR_TRACE_SAMPLE=1) and the result
+        carries the tail's breakdown (:func:`adapter.bench.tail.breakdown`).
         """
+        trace_file = self._workdir / f"trace-{uuid.uuid4().hex[:8]}.jsonl"
+        extra = {"SSTR_TRACE_SAMPLE": "1", "SSTR_TRACE_FILE": str(trace_file)} if trace else {}
         with self._session(f"{subject}-latency") as session:
-            fleet = self._start(session, subject, 1, body)
+            fleet = self._start(session, subject, 1, body, extra)
             try:
-                result = self._stream(session, body, count, rate=rate)
+                pids = {"consumers": [fleet.procs[0].pid], "broker": self._broker_pids()}
+                with metered(pids) as meter:
+                    result = self._stream(session, body, count + warmup, rate=rate)
             finally:
                 fleet.stop()
-        samples = result.latencies_ms[count // 10 :]
-        return {
+        samples = tail.measured(result.timeline, warmup)
+        achieved = result.received / result.elapsed_s
+        figures: dict[str, Any] = {
             "rate_requested": rate,
-            "rate_achieved": result.received / result.elapsed_s,
-            "p50_ms": percentile(samples, 50),
-            "p95_ms": percentile(samples, 95),
-            "p99_ms": percentile(samples, 99),
-            "max_ms": max(samples),
-            "samples": len(samples),
+            "rate_achieved": achieved,
+            # Below the offered rate the consumer was short of CPU and a backlog grew: the
+            # round measures queueing, not latency (the runner prefers rounds that kept up).
+            "kept_up": achieved >= KEPT_UP_SHARE * rate,
+            **tail.latency_figures(samples),
+            "warmup": warmup,
+            "cpu": meter.used,
         }
+        if trace and trace_file.exists():
+            figures["breakdown"] = tail.breakdown(samples, trace_file)
+        return figures
 
     def memory(self, body: bytes, first: int, total: int) -> dict[str, float | int]:
         """Worker RSS after ``first`` and after ``total`` messages streamed through it."""

@@ -1,8 +1,11 @@
 """HTTP requests/s: ``sstr-adapter serve`` against a bare FastAPI endpoint, same load.
 
 Both servers run as subprocesses under the same uvicorn configuration; the load generator
-is ``wrk`` when installed (C, little CPU next to the server on two cores), else an httpx
-client with the same concurrency (costlier: its figure is recorded with the tool's name).
+is ``wrk`` (Debian package, installed by ``make bench-tools``) when installed, else an httpx
+client with the same concurrency. Each run records the CPU seconds of the server and of the
+load generator: a generator that keeps a core busy, or works harder than the server it
+loads, is the bottleneck (``saturated``), and the HTTP ratio is then refused rather than
+reported (an httpx client in Python saturates near the bare endpoint's rate).
 """
 
 from __future__ import annotations
@@ -10,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from adapter.bench.cpu import process_cpu_s
 from adapter.bench.processes import Fleet
 
 PATH = "/$process-message"
@@ -46,7 +52,7 @@ def bare_command(response_file: Path) -> list[str]:
 
 def requests_per_second(
     command: list[str], body: bytes, seconds: float, concurrency: int, workdir: Path
-) -> dict[str, float | int | str]:
+) -> dict[str, Any]:
     """Start a server, check one request is answered 200, load it, stop it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSTR_")}
@@ -56,13 +62,50 @@ def requests_per_second(
     url = f"http://127.0.0.1:{port}{PATH}"
     try:
         _wait_until_served(url, body, fleet)
+        server = fleet.procs[0].pid
+        server_before, started = process_cpu_s(server), time.perf_counter()
         if shutil.which("wrk"):
+            children = _children_cpu_s()
             result = _wrk(url, body, seconds, concurrency, workdir)
+            generator_cpu = _children_cpu_s() - children
         else:
+            own = time.process_time()
             result = asyncio.run(_httpx_load(url, body, seconds, concurrency))
+            generator_cpu = time.process_time() - own
+        wall = time.perf_counter() - started
+        server_cpu = process_cpu_s(server) - server_before
     finally:
         fleet.stop()
+    result |= {"server_cpu_s": round(server_cpu, 3), "generator_cpu_s": round(generator_cpu, 3),
+               "wall_s": round(wall, 3)}
+    result |= saturation(server_cpu / wall, generator_cpu / wall, _generator_threads(result))
     return result
+
+
+SATURATED_SHARE = 0.9
+"""Share of one core per generator thread above which the generator is the bottleneck."""
+
+
+def saturation(server_busy: float, generator_busy: float, threads: int) -> dict[str, Any]:
+    """Whether the load generator, not the server, limited the rate (see the module doc)."""
+    reasons = []
+    if generator_busy >= SATURATED_SHARE * threads:
+        reasons.append(f"load generator busy {generator_busy:.2f} of {threads} core(s)")
+    if generator_busy >= server_busy:
+        reasons.append(f"load generator busier ({generator_busy:.2f}) than the server "
+                       f"({server_busy:.2f})")
+    return {"server_busy": round(server_busy, 3), "generator_busy": round(generator_busy, 3),
+            "saturated": bool(reasons), "saturated_reason": "; ".join(reasons)}
+
+
+def _generator_threads(result: dict[str, Any]) -> int:
+    match = re.match(r"wrk -t(\d+)", str(result.get("tool", "")))
+    return int(match.group(1)) if match else 1
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _wait_until_served(url: str, body: bytes, fleet: Fleet, timeout_s: float = 60.0) -> None:

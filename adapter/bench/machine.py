@@ -8,7 +8,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-_PACKAGES = ("sstr-adapter", "pika", "orjson", "fhir.resources", "pydantic", "fastapi", "uvicorn")
+_PACKAGES = ("sstr-adapter", "pika", "orjson", "fhir.resources", "pydantic", "fastapi", "uvicorn",
+             "uvloop", "httptools")
 
 
 def describe_machine() -> dict[str, object]:
@@ -22,6 +23,7 @@ def describe_machine() -> dict[str, object]:
         "rabbitmq": _rabbitmq_version(),
         "packages": {name: _version(name) for name in _PACKAGES},
         "note": "broker, workers and load generator share the same cores",
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 

@@ -41,9 +41,12 @@ def plot_scaling(results: dict[str, Any], path: Path) -> None:
         xs, ys = series(key)
         if xs:
             right.plot(xs, ys, style, label=label)
-    right.axhline(20, color="grey", linewidth=0.8)
-    right.text(1, 20.5, "target p99 20 ms", color="grey", fontsize=8)
-    right.set_title("End-to-end latency at half the max rate")
+    for key, color in (("worker_p99_spread_ms", "C1"), ("echo_p99_spread_ms", "C2")):
+        spans = [(r["lesions"], *r[key]) for r in rows if r.get(key)]
+        if spans:
+            right.vlines([s[0] for s in spans], [s[1] for s in spans], [s[2] for s in spans],
+                         colors=color, alpha=0.4, linewidth=4)
+    right.set_title("End-to-end latency at half the max rate (bars: spread over rounds)")
     right.set_ylabel("ms")
     for axis in (left, right):
         axis.set_xscale("log")

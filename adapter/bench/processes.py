@@ -30,7 +30,7 @@ def unique_settings(base: Settings, amqp_url: str, prefix: str) -> Settings:
 def worker_env(settings: Settings) -> dict[str, str]:
     """The environment that gives ``sstr-adapter run`` these settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSTR_")}
-    for name in (*_NAME_SETTINGS, "prefetch", "delivery_limit", "metrics_port"):
+    for name in (*_NAME_SETTINGS, "prefetch", "delivery_limit", "metrics_port", "burst_budget_ms"):
         env[f"SSTR_{name.upper()}"] = str(getattr(settings, name))
     env["SSTR_AMQP_URL"] = settings.amqp_url or ""
     env["SSTR_LOG_LEVEL"] = "WARNING"

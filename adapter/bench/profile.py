@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ def profile_pipeline(
         while time.perf_counter() < deadline:
             processor(body)
     text_path.parent.mkdir(parents=True, exist_ok=True)
-    text_path.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+    text_path.write_text(repo_relative(
+        profiler.output_text(unicode=False, color=False, show_all=False)))
     session = profiler.last_session
     if session is None:
         return []
@@ -45,7 +47,31 @@ def _accumulate(frame: Any, totals: dict[tuple[str, str], float]) -> None:
         return
     spent = float(frame.total_self_time)
     if spent and frame.function != "profile_pipeline":
-        key = (str(frame.function), f"{frame.file_path_short}:{frame.line_no}")
+        key = (str(frame.function), f"{_relative(frame.file_path)}:{frame.line_no}")
         totals[key] = totals.get(key, 0.0) + spent
     for child in frame.children:
         _accumulate(child, totals)
+
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def repo_relative(text: str) -> str:
+    """A call tree with files named relative to the repository, never by machine path."""
+    text = text.replace(f"{_ROOT}/", "")
+    return re.sub(r"(?:\.\./)+(adapter/)", r"\1", text)
+
+
+def _relative(path: object) -> str:
+    """A file named relative to the repository (or the environment), never by machine path."""
+    text = str(path)
+    candidate = Path(text)
+    if candidate.is_absolute():
+        try:
+            return str(candidate.resolve().relative_to(_ROOT))
+        except ValueError:
+            parts = candidate.parts
+            if "site-packages" in parts:
+                return "/".join(parts[parts.index("site-packages") + 1 :])
+            return candidate.name
+    return text

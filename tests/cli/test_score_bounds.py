@@ -16,9 +16,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from adapter.fhir.examples import input_path
 
 from adapter.cli import EXIT_CONFIG, EXIT_REJECTED, main
-from adapter.fhir.examples import input_path
 from adapter.service.pipeline import ScoringPipeline
 
 LIMIT = 4096
