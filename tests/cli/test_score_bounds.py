@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from adapter.fhir.examples import input_path
+from adapter.tools.examples import input_path
 
 from adapter.cli import EXIT_CONFIG, EXIT_REJECTED, main
 from adapter.service.pipeline import ScoringPipeline
