@@ -9,6 +9,7 @@ import orjson
 from starlette.types import Message
 
 from adapter.http import create_app
+from adapter.http.messaging import INLINE_MAX_BYTES
 from adapter.observability import Metrics
 from adapter.service.results import Outcome
 from tests.http.conftest import make_settings
@@ -37,6 +38,11 @@ def _scope(method: str, path: str) -> dict[str, object]:
     }
 
 
+# Larger than what is scored on the event loop itself, so the held calls wait in the thread
+# pool and the requests pile up in flight (a small body would hold the loop instead).
+BODY = b"{}" + b" " * (INLINE_MAX_BYTES + 1)
+
+
 def test_past_the_limit_requests_get_503_throttled_and_probes_still_answer() -> None:
     processor = BlockingProcessor()
     app = create_app(make_settings(http_limit_concurrency=2), processor, metrics=Metrics())
@@ -50,7 +56,7 @@ def test_past_the_limit_requests_get_503_throttled_and_probes_still_answer() -> 
             nonlocal delivered
             if not delivered:
                 delivered = True
-                return {"type": "http.request", "body": b"{}", "more_body": False}
+                return {"type": "http.request", "body": BODY, "more_body": False}
             await anyio.sleep(30)
             return {"type": "http.disconnect"}
 
