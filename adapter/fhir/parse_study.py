@@ -21,7 +21,6 @@ from adapter.fhir.reader import (
     get_coded,
     get_concept,
     get_date_time,
-    get_object,
     get_objects,
     get_pattern,
     get_quantity,
@@ -291,7 +290,8 @@ def read_context(
                          "component code must come from CodeSystem sstr-context-item")
             continue
         if code == "primary-tumour":
-            concept = get_object(comp, "valueCodeableConcept", c_path, problems)
+            # Checked strictly (codings, text): the report repeats its label.
+            concept = get_concept(comp, "valueCodeableConcept", c_path, problems)
             out["primary_tumour"] = (concept_label(concept) or None) if concept else None
         elif code == codes.CONTEXT_GRADE:
             grade = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_GRADE,
