@@ -16,10 +16,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from adapter.fhir.examples import input_path
 
 from adapter.cli import EXIT_CONFIG, EXIT_REJECTED, main
 from adapter.service.pipeline import ScoringPipeline
+from adapter.tools.examples import input_path
 
 LIMIT = 4096
 MARKER = "Mustermann-4711"
