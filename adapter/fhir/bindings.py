@@ -8,6 +8,9 @@ neither. This module closes that gap using only the compiled JSON in
 - every element of a profile with a *required* binding to a project ValueSet
   (``https://fhir.sstr-adapter.org/ValueSet/...``), component slices included, and every
   project extension found anywhere in the resource, must carry a code of that ValueSet;
+- an element with an *extensible* binding to a project ValueSet may carry another code, but
+  a code of a project CodeSystem must be one it defines (they are complete), and a concept
+  with no code of the ValueSet must name itself in ``text`` or a ``display``;
 - every ``sstr-*`` invariant of the profile must hold (fhirpathpy, FHIR R4 model).
 
 The profile of a resource is the one of ours named in ``meta.profile``, else the one chosen by
@@ -51,6 +54,8 @@ class Problem(NamedTuple):
 class _Binding:
     element_id: str
     value_set: str
+    required: bool = True
+    """False for an extensible binding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +156,31 @@ class ProfileIndex:
         problems = []
         for binding in profile.bindings:
             members = self.value_sets[binding.value_set]
+            name = binding.value_set.removeprefix(PROJECT_VS)
             for path, element in _select(profile, binding.element_id, [(root, value)]):
-                if not _in_value_set(element, members):
-                    name = binding.value_set.removeprefix(PROJECT_VS)
-                    problems.append(Problem(path, f"code not in required value set {name}"))
+                if binding.required:
+                    if not _in_value_set(element, members):
+                        problems.append(Problem(path, f"code not in required value set {name}"))
+                elif isinstance(element, Mapping):
+                    problems += self._extensible(path, element, members, name)
         return problems
+
+    def _extensible(
+        self, path: str, concept: Json, members: frozenset[tuple[str, str]], name: str
+    ) -> list[Problem]:
+        codings = [c for c in concept.get("coding", []) if isinstance(c, Mapping)]
+        for i, coding in enumerate(codings):
+            defined = self.code_systems.get(str(coding.get("system")))
+            if defined is not None and coding.get("code") not in defined:
+                return [Problem(f"{path}.coding[{i}]",
+                                f"code not defined in CodeSystem {coding.get('system')}")]
+        if _in_value_set(concept, members):
+            return []
+        names = [concept.get("text"), *(c.get("display") for c in codings)]
+        if any(isinstance(n, str) and n.strip() for n in names):
+            return []
+        return [Problem(path, f"a code outside extensible value set {name} needs a text or "
+                              "display naming it")]
 
 
 def _concept_codes(concepts: Sequence[Json]) -> Iterator[str]:
@@ -192,10 +217,12 @@ def _compile_profile(sd: Json, model: Any) -> _Profile:
     elements = {e["id"]: e for e in sd.get("snapshot", {}).get("element", [])}
     for element_id, element in elements.items():
         binding = element.get("binding", {})
-        if binding.get("strength") == "required" and binding.get("valueSet", "").startswith(
+        strength = binding.get("strength")
+        if strength in ("required", "extensible") and binding.get("valueSet", "").startswith(
             PROJECT_VS
         ):
-            profile.bindings.append(_Binding(element_id, binding["valueSet"].split("|")[0]))
+            profile.bindings.append(_Binding(element_id, binding["valueSet"].split("|")[0],
+                                             strength == "required"))
         for constraint in element.get("constraint", []):
             # Only our own invariants, and only on the root element (where all of ours sit).
             if constraint.get("key", "").startswith("sstr-") and "." not in element_id:

@@ -15,7 +15,7 @@ LOINC: Final = "http://loinc.org"
 SNOMED: Final = "http://snomed.info/sct"
 DCM: Final = "http://dicom.nema.org/resources/ontology/DCM"
 UCUM: Final = "http://unitsofmeasure.org"
-UMLS: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"  # not used for codes we cannot verify
+UMLS: Final = "http://www.nlm.nih.gov/research/umls"
 NCIT: Final = "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"
 V2_0074: Final = "http://terminology.hl7.org/CodeSystem/v2-0074"
 OBSERVATION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -100,16 +100,25 @@ CONTEXT_GRADE: Final = "grade"
 CONTEXT_KI67: Final = "ki67"
 THERAPY_NONE: Final = "none"
 
-# Radiopharmaceuticals (required binding, ValueSet sstr-radiopharmaceutical)
+# Radiopharmaceuticals (extensible binding to ValueSet sstr-radiopharmaceutical: the codes of
+# DICOM CID 4021 "PET Radiopharmaceutical" for the SSTR tracers, plus project codes for the
+# tracers CID 4021 lacks)
 SNOMED_GA68_DOTATATE: Final = "724025002"
-TRACER_DOTATOC: Final = "ga68-dotatoc"
+UMLS_GA68_DOTATOC: Final = "C2713594"
 TRACER_DOTANOC: Final = "ga68-dotanoc"
 TRACER_NODAGA_JR11: Final = "ga68-nodaga-jr11"
+TRACER_SYSTEMS: Final = {
+    SNOMED_GA68_DOTATATE: SNOMED,
+    UMLS_GA68_DOTATOC: UMLS,
+    TRACER_DOTANOC: CS_TRACER,
+    TRACER_NODAGA_JR11: CS_TRACER,
+}
+"""The system of each radiopharmaceutical code of the value set."""
 TRACER_LABELS: Final = {
-    TRACER_DOTATOC: "68Ga-DOTATOC",
+    SNOMED_GA68_DOTATATE: "68Ga-DOTATATE",
+    UMLS_GA68_DOTATOC: "68Ga-DOTATOC",
     TRACER_DOTANOC: "68Ga-DOTANOC",
     TRACER_NODAGA_JR11: "68Ga-NODAGA-JR11",
-    SNOMED_GA68_DOTATATE: "68Ga-DOTATATE",
 }
 """How a report names each radiopharmaceutical code."""
 

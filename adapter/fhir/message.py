@@ -54,7 +54,11 @@ class ReportInputs:
     and code, and text), when the order is an entry of the message; it becomes the report's
     code (else LOINC 44139-4)."""
     radiopharmaceutical: JsonObject | None = None
-    """The validated radiopharmaceutical Coding of the ImagingStudy, when given."""
+    """The validated radiopharmaceutical Coding of the ImagingStudy, when it is one of ValueSet
+    sstr-radiopharmaceutical (None for a radiopharmaceutical outside it)."""
+    radiopharmaceutical_label: str | None = None
+    """How the report names the radiopharmaceutical: the value set's label, else (extensible
+    binding) the sender's text or display as given."""
     history: dict[str, str] = field(default_factory=dict)
     """Supplementary Table 1 history items given as text, by item code
     (``symptoms``, ``previous-imaging``, ``other-malignancies``, ``laboratory``)."""

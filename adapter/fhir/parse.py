@@ -168,6 +168,7 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
             based_on=orders.based_on,
             order_code=orders.order_code,
             radiopharmaceutical=facts.radiopharmaceutical,
+            radiopharmaceutical_label=facts.radiopharmaceutical_label,
             history=history,
             lesion_suv_mean={s.lesion_id: x.suv_mean for _, s, x in lesions
                              if x.suv_mean is not None},

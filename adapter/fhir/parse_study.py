@@ -21,7 +21,6 @@ from adapter.fhir.reader import (
     get_coded,
     get_concept,
     get_date_time,
-    get_object,
     get_objects,
     get_pattern,
     get_quantity,
@@ -33,12 +32,11 @@ from adapter.fhir.report_inputs import ORDER_TYPES, read_references
 
 DICOM_UID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
 IMAGING_STATUSES = frozenset({"registered", "available"})
-TRACERS = {
-    codes.SNOMED: frozenset({codes.SNOMED_GA68_DOTATATE}),
-    codes.CS_TRACER: frozenset(
-        {codes.TRACER_DOTATOC, codes.TRACER_DOTANOC, codes.TRACER_NODAGA_JR11}
-    ),
-}
+TRACERS = frozenset(codes.TRACER_SYSTEMS.items())
+"""(code, system) of every radiopharmaceutical of ValueSet sstr-radiopharmaceutical."""
+RETIRED_TRACERS = {"ga68-dotatoc": f"{codes.UMLS}#{codes.UMLS_GA68_DOTATOC}",
+                   "ga68-dotatate": f"{codes.SNOMED}#{codes.SNOMED_GA68_DOTATATE}"}
+"""Former project codes that duplicated a DICOM CID 4021 code, with the code to send."""
 
 
 @dataclass(slots=True)
@@ -56,7 +54,10 @@ class StudyFacts:
     based_on: list[JsonObject] = field(default_factory=list)
     """The ImagingStudy's ``basedOn`` References (the order), checked."""
     radiopharmaceutical: JsonObject | None = None
-    """The radiopharmaceutical Coding that matched the value set."""
+    """The radiopharmaceutical Coding that matched the value set (None for one outside it)."""
+    radiopharmaceutical_label: str | None = None
+    """How the report names the radiopharmaceutical: the value set's label, else the
+    sender's text or display as given (extensible binding)."""
     paths: dict[str, str] = field(default_factory=dict)
     copy: JsonObject = field(default_factory=dict)
     """The ImagingStudy as the output repeats it: only what is validated here."""
@@ -148,7 +149,7 @@ def _read_extension(
                   if concept is not None else None)
         if concept is None or tracer is None:
             return None
-        facts.radiopharmaceutical = tracer
+        facts.radiopharmaceutical, facts.radiopharmaceutical_label = tracer
         return {"url": url, "valueCodeableConcept": concept}
     if url == codes.EXT_FIELD_OF_VIEW:
         facts.field_of_view = get_str(ext, "valueString", path, problems)
@@ -176,16 +177,42 @@ def _quantity_copy(quantity: JsonObject, unit: str) -> JsonObject:
     return out
 
 
-def _tracer(concept: JsonObject, path: str, problems: Problems) -> JsonObject | None:
-    """The (validated, copied) Coding of the value set in ``concept``; None after a problem."""
-    for coding in concept.get("coding", ()):
-        allowed = TRACERS.get(coding["system"])
-        if allowed is not None and coding["code"] in allowed:
-            return dict(coding)
-    problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
-                 "the radiopharmaceutical must come from ValueSet sstr-radiopharmaceutical "
-                 "(Ga-68 DOTATATE, DOTATOC, DOTANOC, NODAGA-JR11)")
-    return None
+def _tracer(
+    concept: JsonObject, path: str, problems: Problems
+) -> tuple[JsonObject | None, str] | None:
+    """The radiopharmaceutical of a validated CodeableConcept: the Coding of the value set
+    (copied) and its label; for a concept outside the value set (the binding is extensible)
+    no Coding and the sender's text or display. None after a problem.
+
+    The tracer is no rule input (the report only names it), so a code outside the value set
+    is accepted when the concept names it; a code of the project's own CodeSystem must be one
+    it defines (the CodeSystem is complete)."""
+    codings: list[JsonObject] = concept.get("coding", [])
+    for coding in codings:
+        if (coding["code"], coding["system"]) in TRACERS:
+            return dict(coding), codes.TRACER_LABELS[coding["code"]]
+    for i, coding in enumerate(codings):
+        if coding["system"] == codes.CS_TRACER:
+            retired = RETIRED_TRACERS.get(coding["code"])
+            hint = f"; send {retired} instead" if retired else ""
+            problems.add(IssueCode.CODE_INVALID, f"{path}.coding[{i}].code",
+                         "not a code of CodeSystem sstr-radiopharmaceutical (ga68-dotanoc, "
+                         f"ga68-nodaga-jr11){hint}")
+            return None
+    label = _stated_name(concept)
+    if label is None:
+        problems.add(IssueCode.REQUIRED, path,
+                     "a radiopharmaceutical outside ValueSet sstr-radiopharmaceutical (DICOM CID "
+                     "4021: SNOMED CT 724025002 68Ga-DOTATATE, UMLS C2713594 68Ga-DOTATOC; "
+                     "project codes for DOTANOC, NODAGA-JR11) needs a text or display naming it")
+        return None
+    return None, label
+
+
+def _stated_name(concept: JsonObject) -> str | None:
+    """The concept's text, else its first display, when not blank (a bare code names nothing)."""
+    names = [concept.get("text"), *(c.get("display") for c in concept.get("coding", []))]
+    return next((n for n in names if isinstance(n, str) and n.strip()), None)
 
 
 def read_reference_uptake(
@@ -263,7 +290,8 @@ def read_context(
                          "component code must come from CodeSystem sstr-context-item")
             continue
         if code == "primary-tumour":
-            concept = get_object(comp, "valueCodeableConcept", c_path, problems)
+            # Checked strictly (codings, text): the report repeats its label.
+            concept = get_concept(comp, "valueCodeableConcept", c_path, problems)
             out["primary_tumour"] = (concept_label(concept) or None) if concept else None
         elif code == codes.CONTEXT_GRADE:
             grade = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_GRADE,

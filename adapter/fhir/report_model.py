@@ -23,7 +23,6 @@ from adapter.domain import (
     UptakeSource,
 )
 from adapter.domain.anatomy import organ_system_of
-from adapter.fhir import codes
 from adapter.fhir.conclusion import Impression, impression
 from adapter.fhir.message import ParsedMessage, ReportInputs
 
@@ -164,12 +163,12 @@ def clinical_information(context: StudyContext, history: Mapping[str, str]) -> t
 
 def technique(context: StudyContext, inputs: ReportInputs, study_date: str) -> tuple[Item, ...]:
     """Supplementary Table 1, imaging data, with the radiopharmaceutical and the study date."""
-    tracer = inputs.radiopharmaceutical
-    code = tracer.get("code") if tracer else None
+    tracer = inputs.radiopharmaceutical_label or NOT_GIVEN
+    if inputs.radiopharmaceutical_label and inputs.radiopharmaceutical is None:
+        tracer = f"{tracer} (as given; not a DICOM CID 4021 code)"
     return (
         Item("Examination", "SSTR-PET/CT"),
-        Item("Radiopharmaceutical",
-             codes.TRACER_LABELS.get(code, str(code)) if isinstance(code, str) else NOT_GIVEN),
+        Item("Radiopharmaceutical", tracer),
         Item("Injected activity", _number(context.injected_activity_mbq, "MBq")),
         Item("Uptake time", _number(context.uptake_time_min, "min")),
         Item("Field of view", context.field_of_view or NOT_GIVEN),

@@ -110,7 +110,7 @@ FIGURES: dict[str, tuple[str, MessageSpec]] = {
                    Cor.NON_SUSPICIOUS, level=3, suv_max=10.4, benign=BenignEvidence.BIOPSY,
                    size_mm=15.0),
         other_malignancies="none", family="Beispiel", given="Uli",
-        tracer=codes.TRACER_DOTATOC)),
+        tracer=codes.UMLS_GA68_DOTATOC)),
 }
 REFERENCE = "reference-5-lesions"
 

@@ -50,7 +50,7 @@ class MessageSpec:
     given: str = "Alex"
     birth_date: str = "1961-04-12"
     gender: str = "unknown"
-    tracer: str = codes.TRACER_DOTATOC
+    tracer: str = codes.UMLS_GA68_DOTATOC
     started: str = "2024-03-05T09:30:00+01:00"
     timestamp: str = "2024-03-05T11:02:00+01:00"
     injected_mbq: float | None = 150.0
@@ -159,7 +159,7 @@ def _patient(spec: MessageSpec) -> dict[str, Any]:
 
 
 def _imaging_study(spec: MessageSpec, patient_ref: dict[str, Any]) -> dict[str, Any]:
-    system = codes.SNOMED if spec.tracer == codes.SNOMED_GA68_DOTATATE else codes.CS_TRACER
+    system = codes.TRACER_SYSTEMS[spec.tracer]
     extensions: list[dict[str, Any]] = [{
         "url": codes.EXT_RADIOPHARMACEUTICAL,
         "valueCodeableConcept": _concept(system, spec.tracer, TRACER_LABELS[spec.tracer]),

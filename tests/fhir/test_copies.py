@@ -15,7 +15,7 @@ from adapter.service.results import Processed, Rejected
 from tests.fhir.conftest import report_of
 
 Message = dict[str, Any]
-PATIENT, STUDY, BODY, LESION = 1, 2, 5, 6
+PATIENT, STUDY, CONTEXT, BODY, LESION = 1, 2, 4, 5, 6
 
 
 def _res(message: Message, index: int) -> dict[str, Any]:
@@ -96,6 +96,12 @@ REJECTED: list[tuple[str, Callable[[Message], None], str]] = [
      _set(LESION, "bodySite", "text", value="\x0b"), f"{ENTRY.format(LESION)}.bodySite.text"),
     ("a fullUrl with whitespace", lambda m: m["entry"][3].update(fullUrl="urn:uuid:a b"),
      "Bundle.entry[3].fullUrl"),
+    ("a primary-tumour text with a DEL control character",
+     _set(CONTEXT, "component", 0, "valueCodeableConcept", "text", value="\x7fNET"),
+     f"{ENTRY.format(CONTEXT)}.component[0].valueCodeableConcept.text"),
+    ("a primary-tumour coding without a system",
+     _set(CONTEXT, "component", 0, "valueCodeableConcept", "coding", 0, value={"code": "x"}),
+     f"{ENTRY.format(CONTEXT)}.component[0].valueCodeableConcept.coding[0].system"),
 ]
 
 

@@ -56,7 +56,8 @@ def test_each_report_input_is_read_from_the_message(message: dict[str, Any]) -> 
     assert inputs.based_on == (ACCESSION,)
     assert inputs.radiopharmaceutical is not None
     assert (inputs.radiopharmaceutical["system"], inputs.radiopharmaceutical["code"]) == (
-        codes.CS_TRACER, codes.TRACER_DOTATOC)
+        codes.UMLS, codes.UMLS_GA68_DOTATOC)
+    assert inputs.radiopharmaceutical_label == "68Ga-DOTATOC"
     assert set(inputs.history) == {"symptoms", "previous-imaging", "other-malignancies",
                                    "laboratory"}
     assert all(isinstance(text, str) and text for text in inputs.history.values())

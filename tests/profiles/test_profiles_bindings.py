@@ -87,7 +87,7 @@ def test_valid_fixture_has_no_problems(fixture: str) -> None:
             FINDINGS,
             _set_code(["entry", 2, "resource", "extension", 0, "valueCodeableConcept"], "999999"),
             "Bundle.entry[2].resource.extension[0].valueCodeableConcept",
-            "sstr-radiopharmaceutical",
+            "outside extensible value set sstr-radiopharmaceutical needs a text or display",
         ),
         (
             FINDINGS,
@@ -148,17 +148,58 @@ def test_collection_bundle_without_message_header_is_accepted() -> None:
     assert check_resource(bundle) == []
 
 
-def test_snomed_dotatate_and_project_tracer_codes_are_both_accepted() -> None:
+TRACER_PATH = "Bundle.entry[2].resource.extension[0].valueCodeableConcept"
+
+
+def _tracer(bundle: dict[str, Any]) -> dict[str, Any]:
+    return bundle["entry"][2]["resource"]["extension"][0]["valueCodeableConcept"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("system", "code"),
+    [
+        ("http://snomed.info/sct", "724025002"),
+        ("http://www.nlm.nih.gov/research/umls", "C2713594"),
+        ("https://fhir.sstr-adapter.org/CodeSystem/sstr-radiopharmaceutical", "ga68-dotanoc"),
+        ("https://fhir.sstr-adapter.org/CodeSystem/sstr-radiopharmaceutical", "ga68-nodaga-jr11"),
+    ],
+)
+def test_each_code_of_the_radiopharmaceutical_value_set_is_accepted(system: str, code: str) -> None:
     bundle = load_fixture(FINDINGS)
-    tracer = bundle["entry"][2]["resource"]["extension"][0]["valueCodeableConcept"]
-    tracer["coding"] = [
-        {
-            "system": "https://fhir.sstr-adapter.org/CodeSystem/sstr-radiopharmaceutical",
-            "code": "ga68-nodaga-jr11",
-        }
-    ]
+    _tracer(bundle)["coding"] = [{"system": system, "code": code}]
 
     assert check_resource(bundle) == []
+
+
+def test_a_radiopharmaceutical_outside_the_extensible_value_set_is_accepted_when_named() -> None:
+    bundle = load_fixture(FINDINGS)
+    _tracer(bundle).update(coding=[{"system": "urn:example:local-tracers", "code": "T-17"}],
+                           text="68Ga-satoreotide")
+
+    assert check_resource(bundle) == []
+
+
+def test_a_bare_code_outside_the_extensible_value_set_is_reported() -> None:
+    bundle = load_fixture(FINDINGS)
+    _tracer(bundle)["coding"] = [{"system": "urn:example:local-tracers", "code": "T-17"}]
+
+    (problem,) = check_resource(bundle)
+
+    assert problem.fhirpath == TRACER_PATH
+    assert "needs a text or display" in problem.message
+
+
+def test_a_code_the_project_code_system_does_not_define_is_reported_even_with_text() -> None:
+    bundle = load_fixture(FINDINGS)
+    _tracer(bundle).update(
+        coding=[{"system": "https://fhir.sstr-adapter.org/CodeSystem/sstr-radiopharmaceutical",
+                 "code": "ga68-dotatoc"}],
+        text="68Ga-DOTATOC")
+
+    (problem,) = check_resource(bundle)
+
+    assert problem.fhirpath == f"{TRACER_PATH}.coding[0]"
+    assert "not defined in CodeSystem" in problem.message
 
 
 def test_problems_are_fhirpath_message_pairs() -> None:

@@ -115,18 +115,36 @@ def test_rule_code_system_source_is_generated_from_the_current_catalogue() -> No
     assert generator.TARGET.read_text("utf-8") == generator.render()
 
 
-def test_radiopharmaceutical_value_set_admits_snomed_dotatate_and_the_project_tracers() -> None:
+def test_radiopharmaceutical_value_set_is_cid_4021_extended_by_the_project_tracers() -> None:
     includes = VALUE_SETS[f"{codes.VS_BASE}/sstr-radiopharmaceutical"]["compose"]["include"]
-    snomed = [c["code"] for i in includes if i["system"] == codes.SNOMED for c in i["concept"]]
+    listed = {(i["system"], c["code"]) for i in includes for c in i.get("concept", [])}
 
-    assert snomed == ["724025002"]
-    assert {i["system"] for i in includes} == {codes.SNOMED, codes.CS_TRACER}
-    # 68Ga-DOTATATE is SNOMED CT 724025002 only: no project duplicate.
-    assert _codes(codes.CS_TRACER) == {
-        "ga68-dotatoc",
-        "ga68-dotanoc",
-        "ga68-nodaga-jr11",
-    }
+    assert listed == {(codes.SNOMED, "724025002"), (codes.UMLS, "C2713594")}
+    assert {i["system"] for i in includes} == {codes.SNOMED, codes.UMLS, codes.CS_TRACER}
+    # 68Ga-DOTATATE and 68Ga-DOTATOC have DICOM CID 4021 codes: no project duplicate.
+    assert _codes(codes.CS_TRACER) == {"ga68-dotanoc", "ga68-nodaga-jr11"}
+
+
+def test_every_tracer_constant_is_a_member_of_the_radiopharmaceutical_value_set() -> None:
+    includes = VALUE_SETS[f"{codes.VS_BASE}/sstr-radiopharmaceutical"]["compose"]["include"]
+    members = {(i["system"], c["code"]) for i in includes for c in i.get("concept", [])}
+    members |= {(codes.CS_TRACER, code) for code in _codes(codes.CS_TRACER)}
+
+    assert {(system, code) for code, system in codes.TRACER_SYSTEMS.items()} == members
+    assert set(codes.TRACER_LABELS) == set(codes.TRACER_SYSTEMS)
+
+
+def test_the_umls_system_is_the_umls_uri_not_rxnorm() -> None:
+    assert codes.UMLS == "http://www.nlm.nih.gov/research/umls"
+
+
+def test_the_radiopharmaceutical_binding_is_extensible() -> None:
+    sd = STRUCTURE_DEFINITIONS[codes.EXT_RADIOPHARMACEUTICAL]
+    (binding,) = [e["binding"] for e in sd["snapshot"]["element"]
+                  if e["id"] == "Extension.value[x]" and "binding" in e]
+
+    assert binding["strength"] == "extensible"
+    assert binding["valueSet"] == f"{codes.VS_BASE}/sstr-radiopharmaceutical"
 
 
 def test_task_code_system_has_the_tumour_board_review() -> None:
@@ -139,7 +157,6 @@ def test_task_code_system_has_the_tumour_board_review() -> None:
         (codes.CS_CONTEXT, codes.CONTEXT_GRADE),
         (codes.CS_CONTEXT, codes.CONTEXT_KI67),
         (codes.CS_THERAPY, codes.THERAPY_NONE),
-        (codes.CS_TRACER, codes.TRACER_DOTATOC),
         (codes.CS_TRACER, codes.TRACER_DOTANOC),
         (codes.CS_TRACER, codes.TRACER_NODAGA_JR11),
         (codes.CS_TASK, codes.TASK_TUMOUR_BOARD),

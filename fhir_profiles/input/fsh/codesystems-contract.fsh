@@ -55,10 +55,9 @@ Description: "Items of SSTR-RADS 1.0 Supplementary Table 1 (minimum required dat
 CodeSystem: SstrRadiopharmaceutical
 Id: sstr-radiopharmaceutical
 Title: "SSTR-PET radiopharmaceutical"
-Description: "Somatostatin-receptor PET radiopharmaceuticals without a SNOMED CT code that was found. 68Ga-DOTATATE is SNOMED CT 724025002 (ValueSet sstr-radiopharmaceutical), so it has no project code. DICOM CID 4021 codes 68Ga-DOTATOC as UMLS C2713594 (not verifiable offline here)."
+Description: "Somatostatin-receptor PET radiopharmaceuticals that DICOM CID 4021 (PET Radiopharmaceutical) has no code for, and for which no SNOMED CT or UMLS concept was found. 68Ga-DOTATATE (SNOMED CT 724025002) and 68Ga-DOTATOC (UMLS C2713594) are sent with their CID 4021 codes (ValueSet sstr-radiopharmaceutical), so they have no project code."
 * ^caseSensitive = true
 * ^content = #complete
-* #ga68-dotatoc "68Ga-DOTATOC" "Gallium (68Ga) edotreotide (DOTA-Tyr3-octreotide)."
 * #ga68-dotanoc "68Ga-DOTANOC" "Gallium (68Ga) DOTA-1-NaI3-octreotide."
 * #ga68-nodaga-jr11 "68Ga-NODAGA-JR11" "Gallium (68Ga) NODAGA-JR11 (satoreotide trizoxetan), an SSTR antagonist."
 

@@ -4,11 +4,11 @@
 Extension: Radiopharmaceutical
 Id: radiopharmaceutical
 Title: "Radiopharmaceutical"
-Description: "The SSTR-PET radiopharmaceutical of the study."
+Description: "The SSTR-PET radiopharmaceutical of the study: a code of DICOM CID 4021 or of the project's extension of it (extensible binding); another code only with a text or display naming the tracer."
 Context: ImagingStudy
 * value[x] 1..1
 * value[x] only CodeableConcept
-* valueCodeableConcept from SstrRadiopharmaceuticalVS (required)
+* valueCodeableConcept from SstrRadiopharmaceuticalVS (extensible)
 
 Extension: InjectedActivity
 Id: injected-activity

@@ -1,5 +1,6 @@
 // One ValueSet per project CodeSystem (all codes), plus the radiopharmaceutical
-// value set that also admits SNOMED CT 724025002 and the Bundle types accepted on input.
+// value set (the SSTR tracers of DICOM CID 4021 and the project's extension of it) and the
+// Bundle types accepted on input.
 
 ValueSet: SstrRadsCategoryVS
 Id: sstr-rads-category
@@ -82,8 +83,9 @@ Description: "WHO grades G1-G3."
 ValueSet: SstrRadiopharmaceuticalVS
 Id: sstr-radiopharmaceutical
 Title: "SSTR-PET radiopharmaceuticals"
-Description: "SSTR-PET radiopharmaceuticals: SNOMED CT 724025002 (68Ga-DOTATATE) and the project codes."
+Description: "SSTR-PET radiopharmaceuticals, bound extensibly: the somatostatin-receptor tracers of DICOM CID 4021 (PET Radiopharmaceutical), SNOMED CT 724025002 (68Ga-DOTATATE) and UMLS C2713594 (68Ga-DOTATOC), extended by project codes for 68Ga-DOTANOC and 68Ga-NODAGA-JR11, which CID 4021 lacks. A sender uses another code only when none of these fits, and then names the tracer in text or display."
 * $SCT#724025002 "Gallium (68-Ga) dotatate"
+* $UMLS#C2713594 "68Ga-DOTATOC"
 * include codes from system SstrRadiopharmaceutical
 
 ValueSet: SstrMessageEventVS
