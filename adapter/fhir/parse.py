@@ -151,7 +151,8 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
                              field_of_view=facts.field_of_view, **context),
         reference=reference,
     )
-    orders = order_inputs(index, imaging, kinds[codes.OBS_LESION_FINDING])
+    orders = order_inputs(index, (r for _, _, x in lesions for r in x.performers),
+                          [*facts.based_on, *(r for _, _, x in lesions for r in x.based_on)])
     return {
         "study_uid": facts.uid, "subject": facts.subject, "started": facts.started,
         "imaging_study": CopiedEntry(imaging.full_url, facts.copy),

@@ -1,6 +1,7 @@
 """The reading physician and the order, as logical References (ReportInputs.interpreters,
-ReportInputs.based_on). Nothing here is validated as a rule input: an unusable reference is
-left out, never an error.
+ReportInputs.based_on), built from the References the reader checked and copied
+(:mod:`adapter.fhir.report_inputs`, which rejects a malformed one by its FHIRPath). A checked
+Reference that has no identifier to carry is left out.
 
 Each Reference is reduced to what stays meaningful outside the input Bundle: its ``type``
 and an ``identifier`` (the Reference's own, else the first identifier with system and value
@@ -10,26 +11,24 @@ not carry the Practitioner or ServiceRequest.
 
 from __future__ import annotations
 
-from adapter.fhir.bundle_index import BundleIndex, Entry
+from collections.abc import Iterable
+
+from adapter.fhir.bundle_index import BundleIndex
 from adapter.fhir.message import ReportInputs
 from adapter.fhir.reader import JsonObject
 
-_INTERPRETER_TYPES = frozenset({"Practitioner", "PractitionerRole"})
-_ORDER_TYPES = frozenset({"ServiceRequest"})
+
+def order_inputs(
+    index: BundleIndex, performers: Iterable[JsonObject], orders: Iterable[JsonObject]
+) -> ReportInputs:
+    """Interpreters, orders and the order's code from the References the reader has already
+    checked and copied (:func:`adapter.fhir.report_inputs.read_references`)."""
+    orders = list(orders)
+    return ReportInputs(interpreters=_logical(performers, index), based_on=_logical(orders, index),
+                        order_code=_order_code(orders, index))
 
 
-def order_inputs(index: BundleIndex, imaging: Entry | None, findings: list[Entry]) -> ReportInputs:
-    interpreters = _logical(
-        (ref for f in findings for ref in _list(f.resource.get("performer"))),
-        index, _INTERPRETER_TYPES)
-    order_refs = [ref for e in ([imaging] if imaging else []) + findings
-                  for ref in _list(e.resource.get("basedOn"))]
-    based_on = _logical(order_refs, index, _ORDER_TYPES)
-    return ReportInputs(interpreters=interpreters, based_on=based_on,
-                        order_code=_order_code(order_refs, index))
-
-
-def _order_code(refs: list[object], index: BundleIndex) -> JsonObject | None:
+def _order_code(refs: Iterable[JsonObject], index: BundleIndex) -> JsonObject | None:
     """The code of the first order that is an entry of the message (codings and text)."""
     for ref in refs:
         target = ref.get("reference") if isinstance(ref, dict) else None
@@ -57,35 +56,34 @@ def _list(value: object) -> list[object]:
     return value if isinstance(value, list) else []
 
 
-def _logical(refs: object, index: BundleIndex, types: frozenset[str]) -> tuple[JsonObject, ...]:
+def _logical(refs: Iterable[JsonObject], index: BundleIndex) -> tuple[JsonObject, ...]:
     out: list[JsonObject] = []
-    for ref in refs:  # type: ignore[attr-defined]
-        logical = _one(ref, index, types)
+    for ref in refs:
+        logical = _one(ref, index)
         if logical is not None and logical not in out:
             out.append(logical)
     return tuple(out)
 
 
-def _one(ref: object, index: BundleIndex, types: frozenset[str]) -> JsonObject | None:
-    if not isinstance(ref, dict):
-        return None
+def _one(ref: JsonObject, index: BundleIndex) -> JsonObject | None:
+    """The logical form of a checked Reference copy: its type and an identifier (its own,
+    else the first usable one of the entry it resolves to); None when it has neither."""
     rtype = ref.get("type")
-    identifier = _identifier(ref.get("identifier"))
+    if isinstance(rtype, str):
+        rtype = rtype.rsplit("/", 1)[-1]
+    identifier = ref.get("identifier")
     target = ref.get("reference")
     entry = index.resolve(target) if isinstance(target, str) else None
-    if rtype is None and isinstance(target, str) and target.count("/") == 1:
-        rtype = target.split("/", 1)[0]  # a relative literal reference: "Practitioner/reader-1"
     if entry is not None:
         rtype = entry.resource_type
         if identifier is None:
             ids = entry.resource.get("identifier")
             identifier = next((i for i in map(_identifier, _list(ids)) if i), None)
-    if identifier is None or (rtype is not None and rtype not in types):
+    elif rtype is None and isinstance(target, str) and target.count("/") == 1:
+        rtype = target.split("/", 1)[0]  # a relative literal reference: "Practitioner/reader-1"
+    if identifier is None:
         return None
-    out: JsonObject = {"identifier": identifier}
-    if isinstance(rtype, str):
-        out = {"type": rtype, **out}
-    return out
+    return {"type": rtype, "identifier": identifier} if rtype else {"identifier": identifier}
 
 
 def _identifier(value: object) -> JsonObject | None:

@@ -8,9 +8,7 @@ optional; when given they are checked strictly and copied with ``reference``, ``
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-
-import orjson
+from collections.abc import Collection
 
 from adapter.fhir.bundle_index import BundleIndex
 from adapter.fhir.problems import IssueCode, Problems
@@ -116,15 +114,3 @@ def _identifier_copy(ref: JsonObject, path: str, problems: Problems) -> JsonObje
     else:
         problems.add(IssueCode.VALUE, f"{here}.value", f"an identifier's value {STRING_RULE}")
     return out if problems.count == before else None
-
-
-def unique(references: Iterable[JsonObject]) -> tuple[JsonObject, ...]:
-    """The references in order, each once (equal content, whatever the member order)."""
-    seen: set[bytes] = set()
-    out: list[JsonObject] = []
-    for ref in references:
-        key = orjson.dumps(ref, option=orjson.OPT_SORT_KEYS)
-        if key not in seen:
-            seen.add(key)
-            out.append(ref)
-    return tuple(out)
