@@ -1,30 +1,16 @@
-"""Entries of an input Bundle and the resolution of references between them."""
+"""The entries of the typed input Bundle and the resolution of references between them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from msgspec import UNSET
+
+from adapter.fhir import schema
+from adapter.fhir.primitives import is_fhir_string, is_uri
 from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.r4 import R4_RESOURCE_TYPES, UNKNOWN_TYPE, check_modifiers
-from adapter.fhir.reader import JsonObject, is_fhir_string, is_uri
-
-# Elements that exist only in FHIR R5 (the adapter speaks R4 on the wire): a sender
-# using them has built an R5 message, which R4 receivers would silently misread.
-R5_ONLY: dict[str, frozenset[str]] = {
-    "Bundle": frozenset({"issues"}),
-    "MessageHeader": frozenset({"eventCanonical"}),
-    "Observation": frozenset(
-        {"triggeredBy", "bodyStructure", "instantiatesCanonical", "instantiatesReference"}
-    ),
-    "DiagnosticReport": frozenset({"study", "supportingInfo", "note", "composition"}),
-    "ImagingStudy": frozenset({"procedure", "partOf"}),
-    "BodyStructure": frozenset({"includedStructure", "excludedStructure"}),
-    "Patient": frozenset(),
-}
-
-READ_TYPES = frozenset({"MessageHeader", "Patient", "ImagingStudy", "Observation",
-                        "BodyStructure"})
-"""The resource types the adapter reads: their modifiers are checked on every entry."""
+from adapter.fhir.structure import BrokenEntry, TypedMessage
 
 
 class Entry(NamedTuple):
@@ -37,28 +23,37 @@ class Entry(NamedTuple):
     position: int
     """Index in ``Bundle.entry``."""
     full_url: str
-    resource: JsonObject
+    resource: Any
+    """The typed resource (:mod:`adapter.fhir.schema`): a declared one, or one no rule reads."""
     resource_type: str
     path: str
 
-    @property
-    def resource_id(self) -> str | None:
-        rid = self.resource.get("id")
-        return rid if isinstance(rid, str) else None
+
+def resource_id(resource: Any) -> str | None:
+    """The resource's id when it is a string (a read resource's is a checked FHIR id)."""
+    rid = resource.id
+    return rid if type(rid) is str and rid else None
 
 
 class BundleIndex:
-    """Looks entries up by ``fullUrl``, by ``Type/id`` (relative literal references), by type."""
+    """Looks entries up by ``fullUrl``, by ``Type/id`` (relative literal references), by type.
 
-    def __init__(self, entries: list[Entry]) -> None:
+    ``broken`` are the entries the declaration refused (their problems are reported): a
+    reference to one is not reported again (:meth:`is_broken`)."""
+
+    def __init__(self, entries: list[Entry], broken: Sequence[BrokenEntry] = ()) -> None:
         self.entries = entries
+        self.broken = broken
+        self._broken_names = {name for b in broken
+                              for name in (b.full_url, f"{b.resource_type}/{b.resource_id}")
+                              if name is not None}
         self._by_url: dict[str, Entry] = {}
         self._by_type_id: dict[str, Entry] = {}
         self._by_type: dict[str, list[Entry]] = {}
         for e in entries:
             self._by_url[e.full_url] = e
-            rid = e.resource.get("id")
-            if isinstance(rid, str) and rid:
+            rid = resource_id(e.resource)
+            if rid is not None:
                 self._by_type_id[f"{e.resource_type}/{rid}"] = e
             self._by_type.setdefault(e.resource_type, []).append(e)
 
@@ -76,28 +71,41 @@ class BundleIndex:
             return self._by_type_id.get(f"{parts[-2]}/{parts[-1]}")
         return None
 
+    def is_broken(self, reference: str) -> bool:
+        """Whether ``reference`` names an entry the declaration refused."""
+        if not self._broken_names:
+            return False
+        parts = reference.rsplit("/", 2)
+        return reference in self._broken_names or (
+            len(parts) >= 2 and f"{parts[-2]}/{parts[-1]}" in self._broken_names)
+
+    def broken_of_type(self, resource_type: str) -> bool:
+        """Whether an entry of this type was refused by the declaration."""
+        return any(b.resource_type == resource_type for b in self.broken)
+
     def target(self, reference: str) -> str:
         """What a reference points at: the entry's fullUrl, else the literal reference."""
         entry = self.resolve(reference)
         return entry.full_url if entry is not None else reference
 
 
-def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
-    """Every entry with a resource and a fullUrl; reports duplicates and R5-only elements."""
-    raw = bundle.get("entry")
-    if not isinstance(raw, list) or not raw:
-        problems.add(IssueCode.REQUIRED, "Bundle.entry", "the Bundle has no entries")
-        return []
+def read_entries(message: TypedMessage, problems: Problems) -> list[Entry]:
+    """Every entry, addressed once: a fullUrl or a Type/id that names two entries is refused,
+    and so is a fullUrl that names another id than its resource's."""
     entries: list[Entry] = []
     seen: set[str] = set()
-    for i, item in enumerate(raw):
+    for i, item in message.entries:
         path = f"Bundle.entry[{i}]"
-        entry = _read_entry(i, item, path, problems)
-        if entry is None:
+        if not is_uri(item.fullUrl):  # the output repeats it
+            problems.add(IssueCode.REQUIRED, f"{path}.fullUrl",
+                         "fullUrl (an absolute URL or urn:uuid:) is required on every entry")
             continue
-        rid = entry.resource.get("id")
+        resource = item.resource
+        rtype = resource.__struct_config__.tag
+        entry = Entry(i, item.fullUrl, resource, rtype, f"{path}.resource")
+        rid = resource_id(resource)
         # A reference resolves by fullUrl or by Type/id: both must name one entry only.
-        type_id = f"{entry.resource_type}/{rid}" if isinstance(rid, str) and rid else None
+        type_id = f"{rtype}/{rid}" if rid is not None else None
         if entry.full_url in seen:
             problems.add(IssueCode.INVALID, f"{path}.fullUrl", "fullUrl appears more than once")
             continue
@@ -106,7 +114,7 @@ def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
                          "another entry has the same resource type and id")
             continue
         if type_id is not None and not entry.full_url.startswith("urn:") and (
-                entry.full_url.rsplit("/", 2)[-2:][0] == entry.resource_type
+                entry.full_url.rsplit("/", 2)[-2:][0] == rtype
                 and not entry.full_url.endswith(f"/{type_id}")):
             problems.add(IssueCode.INVALID, f"{path}.fullUrl",
                          "fullUrl names another id than the resource's")
@@ -118,67 +126,24 @@ def read_entries(bundle: JsonObject, problems: Problems) -> list[Entry]:
     return entries
 
 
-def _read_entry(index: int, item: Any, path: str, problems: Problems) -> Entry | None:
-    if not isinstance(item, dict):
-        problems.add(IssueCode.STRUCTURE, path, "an entry must be a JSON object")
-        return None
-    resource = item.get("resource")
-    rtype = resource.get("resourceType") if isinstance(resource, dict) else None
-    if not isinstance(resource, dict) or not isinstance(rtype, str):
-        problems.add(IssueCode.REQUIRED, f"{path}.resource",
-                     "an entry needs a resource with a resourceType (a string)")
-        return None
-    full_url = item.get("fullUrl")
-    # The output repeats fullUrls (copied entries, references): a uri, no whitespace.
-    if not is_uri(full_url) or ":" not in full_url:
-        problems.add(IssueCode.REQUIRED, f"{path}.fullUrl",
-                     "fullUrl (an absolute URL or urn:uuid:) is required on every entry")
-        return None
-    resource_path = f"{path}.resource"
-    if rtype not in R4_RESOURCE_TYPES:
-        # Never skipped as "another resource": a misspelled Observation would be a lesion lost.
-        problems.add(IssueCode.CODE_INVALID, f"{resource_path}.resourceType",
-                     UNKNOWN_TYPE)
-        return None
-    if rtype in READ_TYPES:
-        check_modifiers(item, path, problems)
-        check_modifiers(resource, resource_path, problems)
-    check_r5_elements(resource, rtype, resource_path, problems)
-    return Entry(index, full_url, resource, rtype, resource_path)
-
-
-def check_r5_elements(obj: JsonObject, rtype: str, path: str, problems: Problems) -> None:
-    r5_only = R5_ONLY.get(rtype)
-    if not r5_only or r5_only.isdisjoint(obj):
-        return
-    for key in r5_only:
-        if key in obj:
-            problems.add(IssueCode.NOT_SUPPORTED, f"{path}.{key}",
-                         f"{rtype}.{key} is a FHIR R5 element; this interface is FHIR R4 (4.0.1)")
-
-
 def resolve_reference(
-    holder: JsonObject, key: str, path: str, index: BundleIndex, problems: Problems,
-    expected_type: str, *, required: bool = True,
+    ref: schema.Link, here: str, name: str, index: BundleIndex, problems: Problems,
+    expected_type: str,
 ) -> Entry | None:
-    """Resolve ``holder[key]`` (a Reference) inside the Bundle to an entry of ``expected_type``."""
-    ref = holder.get(key)
-    here = f"{path}.{key}"
-    if ref is None:
-        if required:
-            problems.add(IssueCode.REQUIRED, here, f"{key} is required")
-        return None
-    target = ref.get("reference") if isinstance(ref, dict) else None
-    if not is_fhir_string(target):
-        problems.add(IssueCode.STRUCTURE, here, f"{key} must be a Reference with a reference")
+    """``ref`` (the Reference at FHIRPath ``here``, element ``name``) resolved inside the Bundle
+    to an entry of ``expected_type``."""
+    target = ref.reference
+    if target is UNSET or not is_fhir_string(target):
+        problems.add(IssueCode.STRUCTURE, here, f"{name} must be a Reference with a reference")
         return None
     entry = index.resolve(target)
     if entry is None:
-        problems.add(IssueCode.NOT_FOUND, f"{here}.reference",
-                     f"{key} does not resolve to an entry of the Bundle")
+        if not index.is_broken(target):
+            problems.add(IssueCode.NOT_FOUND, f"{here}.reference",
+                         f"{name} does not resolve to an entry of the Bundle")
         return None
     if entry.resource_type != expected_type:
         problems.add(IssueCode.INVALID, f"{here}.reference",
-                     f"{key} must reference a {expected_type}")
+                     f"{name} must reference a {expected_type}")
         return None
     return entry

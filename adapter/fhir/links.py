@@ -9,11 +9,14 @@ another patient or study is rejected, never scored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from msgspec import UNSET
 
 from adapter.fhir.bundle_index import BundleIndex, Entry
+from adapter.fhir.datatypes import JsonObject
 from adapter.fhir.parse_copies import read_same_patient
 from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.reader import JsonObject, get_objects
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,26 +35,32 @@ class StudyLink:
 
 
 def check_links(
-    res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems,
+    res: Any, path: str, index: BundleIndex, link: StudyLink, problems: Problems,
     *, what: str = "a lesion finding", subject_required: bool = True,
     derived_required: bool = True,
 ) -> None:
     """``subject`` is the study's patient; ``derivedFrom`` holds the message's ImagingStudy
-    and no other ImagingStudy."""
-    if subject_required or "subject" in res:
-        read_same_patient(res, "subject", path, index, problems, link.subject,
+    and no other ImagingStudy. ``res`` is a typed Observation (:mod:`adapter.fhir.schema`)."""
+    if subject_required or res.subject is not UNSET:
+        read_same_patient(res.subject, "subject", path, index, problems, link.subject,
                           link.subject_target, f"the subject of {what}")
-    if not derived_required and "derivedFrom" not in res:
+    derived = res.derivedFrom
+    if derived is UNSET:
+        if derived_required:
+            problems.add(IssueCode.REQUIRED, f"{path}.derivedFrom", "derivedFrom is required")
         return
-    derived = get_objects(res, "derivedFrom", path, problems)
-    targets = [index.resolve(str(d.get("reference"))) for _, d in derived]
-    for (d_path, _), target in zip(derived, targets, strict=True):
+    targets = [index.resolve(d.reference) if d.reference is not UNSET else None
+               for d in derived]
+    for i, target in enumerate(targets):
+        d_path = f"{path}.derivedFrom[{i}]"
         if target is None:
-            problems.add(IssueCode.NOT_FOUND, f"{d_path}.reference",
-                         "derivedFrom does not resolve to an entry of the Bundle")
+            if derived[i].reference is UNSET or not index.is_broken(derived[i].reference):
+                problems.add(IssueCode.NOT_FOUND, f"{d_path}.reference",
+                             "derivedFrom does not resolve to an entry of the Bundle")
         elif target.resource_type == "ImagingStudy" and target is not link.imaging_study:
             problems.add(IssueCode.INVALID, f"{d_path}.reference",
                          f"{what} derives from another ImagingStudy than the message's")
-    if derived and derived_required and link.imaging_study not in targets:
+    if derived_required and link.imaging_study not in targets and (
+            not index.broken or None not in targets):
         problems.add(IssueCode.INVALID, f"{path}.derivedFrom",
                      f"{what} must be derivedFrom the message's ImagingStudy")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from adapter.domain import Study
-from adapter.fhir.reader import JsonObject
+
+JsonObject = dict[str, Any]
 
 # LesionSource and CopiedEntry are NamedTuples rather than frozen dataclasses: several are
 # built for every message, and a tuple is built three times faster.

@@ -1,23 +1,24 @@
-"""Raw bytes -> :class:`ParsedMessage`: decode, check the envelope, read what the rules need.
+"""Raw bytes -> :class:`ParsedMessage`, in a straight line.
 
-The hot path: ``orjson`` plus hand validation of every element the rules and the output
-read (full ``fhir.resources`` validation costs milliseconds; see :mod:`adapter.fhir.strict`).
-Every problem found is collected, then raised together as :class:`InvalidMessageError`.
+bytes -> JSON (:mod:`adapter.fhir.json_input`: duplicate member names refused) -> the typed
+message (:mod:`adapter.fhir.structure`, on the declaration of :mod:`adapter.fhir.schema`) ->
+semantic checks on the typed message (entries and references, codes, the same patient and
+study: this module and the ``parse_*`` ones) -> the domain :class:`Study` and what the answer
+repeats. Every problem of a stage is collected, then raised together as
+:class:`InvalidMessageError`. (Full ``fhir.resources`` validation costs milliseconds; see
+:mod:`adapter.fhir.strict`.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from msgspec import UNSET
+
 from adapter.domain import Study, StudyContext
-from adapter.fhir import codes
-from adapter.fhir.bundle_index import (
-    BundleIndex,
-    Entry,
-    check_r5_elements,
-    read_entries,
-    resolve_reference,
-)
+from adapter.fhir import codes, schema
+from adapter.fhir.bundle_index import BundleIndex, Entry, read_entries, resolve_reference
+from adapter.fhir.datatypes import code_in, coding_code, required, text
 from adapter.fhir.json_input import decode
 from adapter.fhir.links import StudyLink, check_links
 from adapter.fhir.message import CopiedEntry, LesionSource, ParsedMessage, ReportInputs
@@ -26,25 +27,13 @@ from adapter.fhir.parse_lesion import read_lesion
 from adapter.fhir.parse_order import order_inputs
 from adapter.fhir.parse_study import (
     StudyFacts,
-    component_code,
     read_context,
     read_imaging_study,
     read_reference_uptake,
 )
 from adapter.fhir.problems import InvalidMessageError, IssueCode, Problems
-from adapter.fhir.r4 import R4_RESOURCE_TYPES, UNKNOWN_TYPE, check_modifiers
-from adapter.fhir.reader import (
-    FHIR_ID,
-    JsonObject,
-    get_code,
-    get_date_time,
-    get_object,
-    get_objects,
-    get_pattern,
-    get_str,
-)
+from adapter.fhir.structure import read_bundle
 
-BUNDLE_TYPES = frozenset({"message", "collection"})
 OBSERVATION_KINDS = frozenset(
     {codes.OBS_LESION_FINDING, codes.OBS_REFERENCE_UPTAKE, codes.OBS_CLINICAL_CONTEXT}
 )
@@ -56,64 +45,54 @@ def parse_message(body: bytes) -> ParsedMessage:
 
 
 def parse_document(doc: Any) -> ParsedMessage:
-    problems = Problems()
-    if not isinstance(doc, dict) or doc.get("resourceType") != "Bundle":
-        problems.add(IssueCode.INVALID, "Bundle",
-                     "the message must be a FHIR Bundle (resourceType 'Bundle')")
-        raise InvalidMessageError(problems.reported())
-    check_r5_elements(doc, "Bundle", "Bundle", problems)
-    check_modifiers(doc, "Bundle", problems)
-    bundle_type = get_code(doc, "type", "Bundle", problems, BUNDLE_TYPES)
-    bundle_id = get_pattern(doc, "id", "Bundle", problems, FHIR_ID, "a FHIR id")
-    timestamp = get_date_time(doc, "timestamp", "Bundle", problems, instant=True)
-    entries = read_entries(doc, problems)
-    index = BundleIndex(entries)
-    header_id = _read_header(entries, index, problems) if bundle_type == "message" else None
+    """Read a decoded message (see :func:`parse_message`)."""
+    typed = read_bundle(doc)
+    problems = typed.problems  # the declaration's, if any: the semantic checks add theirs
+    entries = read_entries(typed, problems)
+    index = BundleIndex(entries, typed.broken)
+    message = typed.bundle_type == "message"
+    header_id = _read_header(entries, index, problems) if message else None
     _at_most_one(index.of_type("MessageHeader"), "MessageHeader", problems)
-    message_id = header_id if bundle_type == "message" else bundle_id
+    message_id = header_id if message else typed.bundle_id
     parsed = _read_content(index, problems)
-    if problems or parsed is None or message_id is None or timestamp is None:
-        raise InvalidMessageError(problems.reported(), message_id=message_id)
-    return ParsedMessage(message_id=message_id, timestamp=timestamp, **parsed)
+    if problems or parsed is None or message_id is None or typed.timestamp is None:
+        raise InvalidMessageError(problems.reported(), message_id=message_id or typed.message_id)
+    return ParsedMessage(message_id=message_id, timestamp=typed.timestamp, **parsed)
 
 
 def _read_header(entries: list[Entry], index: BundleIndex, problems: Problems) -> str | None:
     """bdl-12: a message starts with its MessageHeader (the project's findings event)."""
     if not entries or entries[0].position != 0 or entries[0].resource_type != "MessageHeader":
+        if index.broken and index.broken[0].position == 0:
+            return None  # the first entry was refused by the declaration: reported
         problems.add(IssueCode.STRUCTURE, "Bundle.entry[0].resource",
                      "a message Bundle must start with a MessageHeader")
         return None
-    header, path = entries[0].resource, entries[0].path
-    header_id = get_pattern(header, "id", path, problems, FHIR_ID, "a FHIR id")
-    if "eventUri" in header and "eventCoding" not in header:
+    header: schema.MessageHeader = entries[0].resource
+    path = entries[0].path
+    header_id = header.id if required(header.id, f"{path}.id", "id", problems) else None
+    if header.eventUri is not UNSET and header.eventCoding is UNSET:
         problems.add(IssueCode.CODE_INVALID, f"{path}.eventUri",
                      f"the event must be eventCoding {codes.EVENT_SCORE_REQUEST}")
-    else:
-        _check_event(header, path, problems)
-    source = get_object(header, "source", path, problems)
-    if source is not None:
-        check_modifiers(source, f"{path}.source", problems)
-        get_str(source, "endpoint", f"{path}.source", problems)
-    focus = header.get("focus")
-    if not isinstance(focus, list) or not focus:
+    elif required(header.eventCoding, f"{path}.eventCoding", "eventCoding", problems):
+        _check_event(header.eventCoding, f"{path}.eventCoding", problems)
+    if required(header.source, f"{path}.source", "source", problems):
+        text(header.source.endpoint, f"{path}.source.endpoint", "endpoint", problems)
+    if header.focus is UNSET:
         problems.add(IssueCode.REQUIRED, f"{path}.focus",
                      "focus (the ImagingStudy to score) is required")
     else:
-        resolve_reference({"focus[0]": focus[0]}, "focus[0]", path, index, problems,
+        resolve_reference(header.focus[0], f"{path}.focus[0]", "focus[0]", index, problems,
                           "ImagingStudy")
     return header_id
 
 
-def _check_event(header: JsonObject, path: str, problems: Problems) -> None:
-    coding = get_object(header, "eventCoding", path, problems)
-    if coding is None:
-        return
-    here = f"{path}.eventCoding"
-    if coding.get("system") != codes.CS_MESSAGE_EVENT:
+def _check_event(coding: schema.Coding, here: str, problems: Problems) -> None:
+    if coding.system != codes.CS_MESSAGE_EVENT:
         problems.add(IssueCode.CODE_INVALID, f"{here}.system",
                      f"the event system must be {codes.CS_MESSAGE_EVENT}")
         return
-    get_code(coding, "code", here, problems, {codes.EVENT_SCORE_REQUEST})
+    code_in(coding.code, f"{here}.code", "code", problems, {codes.EVENT_SCORE_REQUEST})
 
 
 def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | None:
@@ -126,7 +105,8 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
                             if kinds[codes.OBS_REFERENCE_UPTAKE] else (None, {}))
     context, ctx_paths, history = (read_context(kinds[codes.OBS_CLINICAL_CONTEXT][0], problems)
                                    if kinds[codes.OBS_CLINICAL_CONTEXT] else ({}, {}, {}))
-    if not kinds[codes.OBS_LESION_FINDING]:
+    if not kinds[codes.OBS_LESION_FINDING] and not any(
+            b.kind == codes.OBS_LESION_FINDING for b in index.broken):
         problems.add(IssueCode.REQUIRED, "Bundle.entry",
                      "the message has no lesion finding Observation (code lesion-finding)")
     if imaging is None:
@@ -180,7 +160,8 @@ def _read_content(index: BundleIndex, problems: Problems) -> dict[str, Any] | No
 def _exactly_one(index: BundleIndex, rtype: str, problems: Problems) -> Entry | None:
     found = index.of_type(rtype)
     if not found:
-        problems.add(IssueCode.REQUIRED, "Bundle.entry", f"the message has no {rtype}")
+        if not index.broken_of_type(rtype):  # a refused one is reported already
+            problems.add(IssueCode.REQUIRED, "Bundle.entry", f"the message has no {rtype}")
         return None
     _at_most_one(found, rtype, problems)
     return found[0]
@@ -194,16 +175,19 @@ def _at_most_one(found: list[Entry], rtype: str, problems: Problems) -> None:
 def _observations(index: BundleIndex, problems: Problems) -> dict[str, list[Entry]]:
     kinds: dict[str, list[Entry]] = {k: [] for k in OBSERVATION_KINDS}
     for entry in index.entries:
+        resource = entry.resource
         if (entry.resource_type != "Observation"
-                and component_code(entry.resource, codes.CS_OBSERVATION) in OBSERVATION_KINDS):
+                and _lenient_code(getattr(resource, "code", None), codes.CS_OBSERVATION)
+                in OBSERVATION_KINDS):
             # A finding carried by another type (a Basic, a DiagnosticReport) is not skipped.
             problems.add(IssueCode.INVALID, f"{entry.path}.resourceType",
                          "a lesion-finding, reference-uptake or clinical-context must be an "
                          "Observation")
-        if "contained" in entry.resource:
-            _check_contained(entry, problems)
+        contained = getattr(resource, "contained", UNSET)
+        if contained is not UNSET:
+            _check_contained(contained, entry.path, problems)
     for entry in index.of_type("Observation"):
-        code = component_code(entry.resource, codes.CS_OBSERVATION)
+        code = coding_code(entry.resource.code, codes.CS_OBSERVATION)
         if code not in OBSERVATION_KINDS:
             problems.add(IssueCode.CODE_INVALID, f"{entry.path}.code",
                          "an Observation must be a lesion-finding, reference-uptake or "
@@ -215,16 +199,26 @@ def _observations(index: BundleIndex, problems: Problems) -> dict[str, list[Entr
     return kinds
 
 
-def _check_contained(entry: Entry, problems: Problems) -> None:
-    """Contained resources are not read: one of an unknown type, or a finding hidden there
-    (it would not be scored), is rejected rather than skipped."""
-    for c_path, contained in get_objects(entry.resource, "contained", entry.path, problems):
-        rtype = contained.get("resourceType")
-        if not isinstance(rtype, str) or rtype not in R4_RESOURCE_TYPES:
-            problems.add(IssueCode.CODE_INVALID, f"{c_path}.resourceType",
-                         UNKNOWN_TYPE)
-        elif component_code(contained, codes.CS_OBSERVATION) in OBSERVATION_KINDS:
-            problems.add(IssueCode.NOT_SUPPORTED, c_path,
+def _lenient_code(concept: Any, system: str) -> str | None:
+    """The code from ``system`` of a ``code`` no rule reads (a resource that is not declared
+    element by element: raw JSON) or of a typed CodeableConcept."""
+    if isinstance(concept, schema.CodeableConcept):
+        return coding_code(concept, system)
+    codings = concept.get("coding") if type(concept) is dict else None
+    if type(codings) is list:
+        for coding in codings:
+            if type(coding) is dict and coding.get("system") == system:
+                code = coding.get("code")
+                return code if type(code) is str else None
+    return None
+
+
+def _check_contained(contained: list[Any], path: str, problems: Problems) -> None:
+    """Contained resources are not read (their types are checked by the declaration): a
+    finding hidden there would not be scored, so it is rejected rather than skipped."""
+    for i, resource in enumerate(contained):
+        if _lenient_code(resource.code, codes.CS_OBSERVATION) in OBSERVATION_KINDS:
+            problems.add(IssueCode.NOT_SUPPORTED, f"{path}.contained[{i}]",
                          "a lesion-finding, reference-uptake or clinical-context must be an "
                          "entry of the Bundle, not a contained resource")
 

@@ -13,55 +13,47 @@ References keep their ``reference`` only (a ``display`` may hold the patient's n
 
 from __future__ import annotations
 
-from adapter.fhir import codes
+from msgspec import UNSET, UnsetType
+
+from adapter.fhir import codes, schema
 from adapter.fhir.bundle_index import BundleIndex, Entry
+from adapter.fhir.datatypes import JsonObject, concept_copy
 from adapter.fhir.message import CopiedEntry
+from adapter.fhir.primitives import STRING_RULE, is_fhir_string, is_uri
 from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.reader import (
-    FHIR_ID,
-    STRING_RULE,
-    JsonObject,
-    as_list,
-    get_concept,
-    get_object,
-    get_objects,
-    is_fhir_string,
-    is_uri,
-)
+from adapter.fhir.schema import items
 
 
-def copy_id(res: JsonObject, path: str, out: JsonObject, problems: Problems) -> None:
-    """``out["id"]`` = the resource's id when it has one; a problem when it is not a FHIR id."""
-    rid = res.get("id")
-    if rid is None:
-        return
-    if isinstance(rid, str) and FHIR_ID.fullmatch(rid):
-        out["id"] = rid
-    else:
-        problems.add(IssueCode.VALUE, f"{path}.id",
-                     "id must be a FHIR id (1 to 64 letters, digits, '-' or '.')")
+def copy_id(resource: schema.Resource, out: JsonObject) -> None:
+    """``out["id"]`` = the resource's id (a FHIR id: the declaration checked it), if any."""
+    if resource.id is not UNSET:
+        out["id"] = resource.id
 
 
 def read_patient_reference(
-    res: JsonObject, key: str, path: str, index: BundleIndex, problems: Problems
+    holder: schema.Link | UnsetType, key: str, path: str, index: BundleIndex,
+    problems: Problems,
 ) -> tuple[JsonObject | None, Entry | None]:
-    """``res[key]``: a Patient in the Bundle, or a literal ``Patient/id`` the receiver knows.
+    """``holder`` (element ``key`` of the resource at ``path``): a Patient in the Bundle, or a
+    literal ``Patient/id`` the receiver knows.
 
     Returns the Reference the output repeats (``reference`` only) and the Patient entry
     (``None`` for a literal reference outside the Bundle). See :func:`patient_target`.
     """
-    holder = get_object(res, key, path, problems)
-    if holder is None:
+    if holder is UNSET:
+        problems.add(IssueCode.REQUIRED, f"{path}.{key}", f"{key} is required")
         return None, None
-    ref = holder.get("reference")
+    ref = holder.reference
     if not is_fhir_string(ref):
         problems.add(IssueCode.STRUCTURE, f"{path}.{key}",
                      f"{key} must be a Reference with a reference")
         return None, None
     entry = index.resolve(ref)
     if entry is None:
-        if _is_relative_patient(ref):
+        if _is_relative_patient(ref) and not index.is_broken(ref):
             return {"reference": ref}, None
+        if index.is_broken(ref):
+            return None, None
         problems.add(IssueCode.NOT_FOUND, f"{path}.{key}.reference",
                      f"{key} does not resolve to an entry of the Bundle")
         return None, None
@@ -79,17 +71,16 @@ def patient_target(reference: JsonObject, entry: Entry | None) -> str:
 
 
 def read_same_patient(
-    res: JsonObject, key: str, path: str, index: BundleIndex, problems: Problems,
-    subject: JsonObject | None, subject_target: str | None, what: str,
+    holder: schema.Link | UnsetType, key: str, path: str, index: BundleIndex,
+    problems: Problems, subject: JsonObject | None, subject_target: str | None, what: str,
 ) -> JsonObject | None:
-    """``res[key]`` must point at the study's patient: ``subject`` (the ImagingStudy's
+    """``holder`` must point at the study's patient: ``subject`` (the ImagingStudy's
     Reference, see :func:`read_patient_reference`) whose target is ``subject_target``.
     Returns the Reference to repeat; ``what`` names the element in the diagnostics."""
-    holder = res.get(key)
-    if (subject is not None and type(holder) is dict
-            and holder.get("reference") == subject["reference"]):
+    if (subject is not None and holder is not UNSET
+            and holder.reference == subject["reference"]):
         return subject  # the usual case: the very reference the study has, already checked
-    ref, entry = read_patient_reference(res, key, path, index, problems)
+    ref, entry = read_patient_reference(holder, key, path, index, problems)
     if ref is not None and subject_target is not None and (
             patient_target(ref, entry) != subject_target):
         problems.add(IssueCode.INVALID, f"{path}.{key}",
@@ -105,26 +96,25 @@ def _is_relative_patient(ref: str) -> bool:
 
 def patient_copy(entry: Entry, problems: Problems) -> CopiedEntry | None:
     """The Patient as the output repeats it: id and identifiers (system and value) only."""
-    res, path = entry.resource, entry.path
+    res: schema.Patient = entry.resource
     before = problems.count
     out: JsonObject = {"resourceType": "Patient"}
-    copy_id(res, path, out, problems)
+    copy_id(res, out)
     identifiers: list[JsonObject] = []
-    for i_path, ident in get_objects(res, "identifier", path, problems, required=False):
+    for i, ident in enumerate(items(res.identifier)):
+        i_path = f"{entry.path}.identifier[{i}]"
         kept: JsonObject = {}
-        system, value = ident.get("system"), ident.get("value")
-        if system is not None:
-            if is_uri(system):
-                kept["system"] = system
+        if ident.system is not UNSET:
+            if is_uri(ident.system):
+                kept["system"] = ident.system
             else:
                 problems.add(IssueCode.VALUE, f"{i_path}.system",
                              "system must be a uri (a string without whitespace)")
-        if value is not None:
-            if is_fhir_string(value):
-                kept["value"] = value
+        if ident.value is not UNSET:
+            if is_fhir_string(ident.value):
+                kept["value"] = ident.value
             else:
-                problems.add(IssueCode.VALUE, f"{i_path}.value",
-                             f"value {STRING_RULE}")
+                problems.add(IssueCode.VALUE, f"{i_path}.value", f"value {STRING_RULE}")
         # An identifier without a value cannot match anyone: not repeated.
         if "value" in kept:
             identifiers.append(kept)
@@ -141,18 +131,19 @@ def body_structure_copy(
 ) -> tuple[str | None, CopiedEntry | None]:
     """A lesion's BodyStructure: its tracking id and the copy (id, tracking identifier,
     location, patient). ``subject``/``subject_target``: see :func:`read_same_patient`."""
-    res, path = entry.resource, entry.path
+    res: schema.BodyStructure = entry.resource
+    path = entry.path
     before = problems.count
     out: JsonObject = {"resourceType": "BodyStructure"}
-    copy_id(res, path, out, problems)
+    copy_id(res, out)
     lesion_id = _tracking_id(res, path, problems)
     if lesion_id is not None:
         out["identifier"] = [{"system": codes.ID_LESION_TRACKING, "value": lesion_id}]
-    location = get_concept(res, "location", path, problems, required=False)
+    location = concept_copy(res.location, f"{path}.location", "location", problems, needed=False)
     if location is not None:
         out["location"] = location
-    patient = read_same_patient(res, "patient", path, index, problems, subject, subject_target,
-                                "the BodyStructure's patient")
+    patient = read_same_patient(res.patient, "patient", path, index, problems, subject,
+                                subject_target, "the BodyStructure's patient")
     if patient is not None:
         out["patient"] = patient
     if problems.count > before or lesion_id is None:
@@ -160,12 +151,10 @@ def body_structure_copy(
     return lesion_id, CopiedEntry(entry.full_url, out)
 
 
-def _tracking_id(res: JsonObject, path: str, problems: Problems) -> str | None:
-    for ident in as_list(res.get("identifier")):
-        if isinstance(ident, dict) and ident.get("system") == codes.ID_LESION_TRACKING:
-            value = ident.get("value")
-            if is_fhir_string(value):
-                return value
+def _tracking_id(res: schema.BodyStructure, path: str, problems: Problems) -> str | None:
+    for ident in items(res.identifier):
+        if ident.system == codes.ID_LESION_TRACKING and is_fhir_string(ident.value):
+            return ident.value
     problems.add(IssueCode.REQUIRED, f"{path}.identifier",
                  f"the lesion's BodyStructure needs an identifier with system "
                  f"{codes.ID_LESION_TRACKING} (lesion tracking id)")

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from msgspec import UNSET
+
 from adapter.domain import (
     AnatomicCorrelate,
     BenignEvidence,
@@ -14,28 +16,26 @@ from adapter.domain import (
     SiteClass,
     UptakeLevel,
 )
-from adapter.fhir import codes
+from adapter.fhir import codes, schema
 from adapter.fhir.bundle_index import BundleIndex, Entry, resolve_reference
+from adapter.fhir.datatypes import (
+    JsonObject,
+    check_one_value,
+    code_in,
+    coded,
+    coding_code,
+    concept_copy,
+    concept_label,
+    quantity_value,
+    required,
+)
 from adapter.fhir.links import StudyLink, check_links
 from adapter.fhir.message import CopiedEntry, LesionSource
 from adapter.fhir.parse_copies import body_structure_copy
-from adapter.fhir.parse_study import component_code
+from adapter.fhir.primitives import STRING_RULE, is_fhir_string
 from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.r4 import VALUE_X, check_element, check_one_value
-from adapter.fhir.reader import (
-    JsonObject,
-    as_list,
-    coding_code,
-    concept_label,
-    get_code,
-    get_coded,
-    get_concept,
-    get_int,
-    get_object,
-    get_objects,
-    get_quantity,
-)
 from adapter.fhir.report_inputs import INTERPRETER_TYPES, ORDER_TYPES, read_references
+from adapter.fhir.schema import items
 
 SUV_MEAN = "suv_mean"
 """Not a Lesion field: the SUVmean travels in :class:`LesionExtras`."""
@@ -73,21 +73,24 @@ def read_lesion(
 ) -> tuple[Lesion, LesionSource, LesionExtras] | None:
     """The lesion, its source and its extras; ``None`` (with problems recorded) when it
     cannot be read."""
-    res, path = entry.resource, entry.path
+    res: schema.Observation = entry.resource
+    path = entry.path
     before = problems.count
-    status = get_code(res, "status", path, problems, LESION_STATUSES)
+    status = code_in(res.status, f"{path}.status", "status", problems, LESION_STATUSES)
     check_links(res, path, index, link, problems)
-    performers = read_references(res, "performer", path, index, problems, INTERPRETER_TYPES)
-    based_on = read_references(res, "basedOn", path, index, problems, ORDER_TYPES)
+    performers = read_references(res.performer, "performer", path, index, problems,
+                                 INTERPRETER_TYPES)
+    based_on = read_references(res.basedOn, "basedOn", path, index, problems, ORDER_TYPES)
     lesion_id, focus, body_structure = _tracking_id(res, path, index, link, problems)
-    body_site = get_concept(res, "bodySite", path, problems)
-    site, site_code = _site(body_site, f"{path}.bodySite", problems) if body_site else ("", None)
+    body_site = concept_copy(res.bodySite, f"{path}.bodySite", "bodySite", problems)
+    site, site_code = (_site(res.bodySite, body_site, f"{path}.bodySite", problems)
+                       if body_site and res.bodySite is not UNSET else ("", None))
     fields, paths = _components(res, path, problems)
     paths.update({"site": f"{path}.bodySite", "lesion_id": f"{path}.focus[0]",
                   "uptake": f"{path}.component"})
-    for required, code in (("site_class", codes.OBS_SITE_CLASS),
-                           ("correlate", codes.OBS_CORRELATE)):
-        if required not in fields and required not in paths:
+    for needed, code in (("site_class", codes.OBS_SITE_CLASS),
+                         ("correlate", codes.OBS_CORRELATE)):
+        if needed not in fields and needed not in paths:
             problems.add(IssueCode.REQUIRED, f"{path}.component",
                          f"a lesion finding needs a {code} component")
     if (problems.count > before or not (status and lesion_id and focus and body_site)
@@ -103,18 +106,17 @@ def read_lesion(
 
 
 def _tracking_id(
-    res: JsonObject, path: str, index: BundleIndex, link: StudyLink, problems: Problems
+    res: schema.Observation, path: str, index: BundleIndex, link: StudyLink, problems: Problems
 ) -> tuple[str | None, JsonObject | None, CopiedEntry | None]:
     """The tracking id, the Reference to the BodyStructure and the BodyStructure's copy."""
-    focus = get_objects(res, "focus", path, problems)
-    if not focus:
+    focus = res.focus
+    if not required(focus, f"{path}.focus", "focus", problems):
         return None, None, None
     if len(focus) > 1:
         problems.add(IssueCode.INVALID, f"{path}.focus",
                      "a lesion finding has exactly one focus (its lesion's BodyStructure)")
         return None, None, None
-    # The key "focus[0]" makes the issue's FHIRPath name the array item.
-    body = resolve_reference({"focus[0]": focus[0][1]}, "focus[0]", path, index, problems,
+    body = resolve_reference(focus[0], f"{path}.focus[0]", "focus[0]", index, problems,
                              "BodyStructure")
     if body is None:
         return None, None, None
@@ -122,16 +124,16 @@ def _tracking_id(
                                           problems)
     if lesion_id is None or copy is None:
         return None, None, None
-    return lesion_id, {"reference": focus[0][1]["reference"]}, copy
+    return lesion_id, {"reference": focus[0].reference}, copy
 
 
-def _site(body_site: JsonObject, path: str, problems: Problems) -> tuple[str, str | None]:
-    code = coding_code(body_site, codes.SNOMED)
+def _site(concept: schema.CodeableConcept, body_site: JsonObject, path: str,
+          problems: Problems) -> tuple[str, str | None]:
+    code = coding_code(concept, codes.SNOMED)
     if code is None:
         problems.add(IssueCode.CODE_INVALID, f"{path}.coding",
                      "bodySite needs a SNOMED CT coding")
-        code = None
-    label = concept_label(body_site)
+    label = concept_label(concept)
     if not label or label == code:
         problems.add(IssueCode.REQUIRED, f"{path}.text",
                      "bodySite needs the anatomic description (text or display)")
@@ -139,16 +141,16 @@ def _site(body_site: JsonObject, path: str, problems: Problems) -> tuple[str, st
 
 
 def _components(
-    res: JsonObject, path: str, problems: Problems
+    res: schema.Observation, path: str, problems: Problems
 ) -> tuple[dict[str, Any], dict[str, str]]:
     fields: dict[str, Any] = {}
     paths: dict[str, str] = {}
     seen: set[str] = set()
     check_one_value(res, path, problems)
-    for c_path, comp in get_objects(res, "component", path, problems):
-        if "modifierExtension" in comp or (len(comp) > 1
-                                            and len(VALUE_X.intersection(comp)) > 1):
-            check_element(comp, c_path, problems)  # inline test: this runs per component
+    required(res.component, f"{path}.component", "component", problems)
+    for i, comp in enumerate(items(res.component)):
+        c_path = f"{path}.component[{i}]"
+        check_one_value(comp, c_path, problems)
         code = _lesion_component(comp, c_path, problems)
         if code is None:
             continue
@@ -161,16 +163,17 @@ def _components(
             reader(comp, c_path, problems, fields, paths)
         else:
             field_name, system, members = _CODED[code]
-            value = get_coded(comp, "valueCodeableConcept", c_path, problems, system, members)
+            value = coded(comp.valueCodeableConcept, f"{c_path}.valueCodeableConcept",
+                          "valueCodeableConcept", problems, system, members)
             paths[field_name] = f"{c_path}.valueCodeableConcept"
             if value is not None:
                 fields[field_name] = members[value]
     return fields, paths
 
 
-def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str | None:
+def _lesion_component(comp: schema.Component, c_path: str, problems: Problems) -> str | None:
     """The component's code: a project code, ``SUVmax``, or None (other SUVs, reported codes)."""
-    code = component_code(comp, codes.CS_OBSERVATION)
+    code = coding_code(comp.code, codes.CS_OBSERVATION)
     if code is not None:
         if code not in _COMPONENTS:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
@@ -178,38 +181,36 @@ def _lesion_component(comp: JsonObject, c_path: str, problems: Problems) -> str 
                          "sstr-observation-code")
             return None
         return code
-    if component_code(comp, codes.DCM) == codes.DCM_SUVBW:
-        derivation = [e for e in as_list(comp.get("extension"))
-                      if isinstance(e, dict) and e.get("url") == codes.EXT_MEASUREMENT_DERIVATION]
-        if not derivation:
-            problems.add(IssueCode.REQUIRED, f"{c_path}.extension",
-                         "an SUVbw component needs the measurement-derivation extension "
-                         "(SNOMED 56851009 Maximum for SUVmax)")
-            return None
-        if len(derivation) > 1:
-            problems.add(IssueCode.INVALID, f"{c_path}.extension",
-                         "an SUVbw component has one measurement-derivation extension "
-                         "(Maximum or Mean), not several")
-            return None
-        if len(derivation[0]) > 2:
-            check_one_value(derivation[0], f"{c_path}.extension", problems)
-        concept = derivation[0].get("valueCodeableConcept")
-        derived = coding_code(concept, codes.SNOMED) if isinstance(concept, dict) else None
-        # SUVpeak and others are allowed as supporting data; SUVmax is scored, SUVmean shown.
-        return {codes.SNOMED_MAXIMUM: _SUVMAX, codes.SNOMED_MEAN: _SUVMEAN}.get(derived or "")
-    return None
+    if coding_code(comp.code, codes.DCM) != codes.DCM_SUVBW:
+        return None
+    derivation = [(i, e) for i, e in enumerate(items(comp.extension))
+                  if e.url == codes.EXT_MEASUREMENT_DERIVATION]
+    if not derivation:
+        problems.add(IssueCode.REQUIRED, f"{c_path}.extension",
+                     "an SUVbw component needs the measurement-derivation extension "
+                     "(SNOMED 56851009 Maximum for SUVmax)")
+        return None
+    if len(derivation) > 1:
+        problems.add(IssueCode.INVALID, f"{c_path}.extension",
+                     "an SUVbw component has one measurement-derivation extension "
+                     "(Maximum or Mean), not several")
+        return None
+    check_one_value(derivation[0][1], f"{c_path}.extension", problems)
+    derived = coding_code(derivation[0][1].valueCodeableConcept, codes.SNOMED)
+    # SUVpeak and others are allowed as supporting data; SUVmax is scored, SUVmean shown.
+    return {codes.SNOMED_MAXIMUM: _SUVMAX, codes.SNOMED_MEAN: _SUVMEAN}.get(derived or "")
 
 
-_Reader = Callable[[JsonObject, str, Problems, dict[str, Any], dict[str, str]], None]
+_Reader = Callable[[schema.Component, str, Problems, dict[str, Any], dict[str, str]], None]
 
 
 def _read_level(
-    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+    comp: schema.Component, c_path: str, problems: Problems, fields: dict[str, Any],
     paths: dict[str, str],
 ) -> None:
     paths["reader_level"] = f"{c_path}.valueInteger"
-    level = get_int(comp, "valueInteger", c_path, problems)
-    if level is None:
+    level = comp.valueInteger
+    if not required(level, f"{c_path}.valueInteger", "valueInteger", problems):
         return
     member = _LEVELS.get(level)
     if member is None:
@@ -223,11 +224,12 @@ def _quantity_reader(field_name: str, unit: str) -> _Reader:
     """A reader of one Quantity component (SUVmax, maximum diameter) into ``field_name``."""
 
     def read(
-        comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+        comp: schema.Component, c_path: str, problems: Problems, fields: dict[str, Any],
         paths: dict[str, str],
     ) -> None:
         paths[field_name] = f"{c_path}.valueQuantity.value"
-        value = get_quantity(comp, "valueQuantity", c_path, problems, unit)
+        value = quantity_value(comp.valueQuantity, f"{c_path}.valueQuantity", "valueQuantity",
+                               problems, unit)
         if value is not None:
             fields[field_name] = value
 
@@ -235,15 +237,21 @@ def _quantity_reader(field_name: str, unit: str) -> _Reader:
 
 
 def _read_organ(
-    comp: JsonObject, c_path: str, problems: Problems, fields: dict[str, Any],
+    comp: schema.Component, c_path: str, problems: Problems, fields: dict[str, Any],
     paths: dict[str, str],
 ) -> None:
-    concept = get_object(comp, "valueCodeableConcept", c_path, problems)
-    if concept is None:
+    concept = comp.valueCodeableConcept
+    if not required(concept, f"{c_path}.valueCodeableConcept", "valueCodeableConcept",
+                    problems):
         return
-    codings = [c for c in as_list(concept.get("coding")) if isinstance(c, dict)]
-    code = codings[0].get("code") if codings else None
-    fields["organ_system"] = code if isinstance(code, str) else concept_label(concept)
+    codings = items(concept.coding)
+    code = codings[0].code if codings else UNSET
+    organ_system = code if code is not UNSET else concept_label(concept)
+    if not is_fhir_string(organ_system):  # the report repeats it
+        problems.add(IssueCode.VALUE, f"{c_path}.valueCodeableConcept",
+                     f"the organ system (its first code, else its text) {STRING_RULE}")
+        return
+    fields["organ_system"] = organ_system
 
 
 _READERS: dict[str, _Reader] = {

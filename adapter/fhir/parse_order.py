@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from adapter.fhir.bundle_index import BundleIndex
-from adapter.fhir.message import ReportInputs
-from adapter.fhir.reader import JsonObject
+from adapter.fhir.message import JsonObject, ReportInputs
+from adapter.fhir.primitives import is_code, is_fhir_string, is_uri
 
 
 def order_inputs(
@@ -35,17 +35,18 @@ def _order_code(refs: Iterable[JsonObject], index: BundleIndex) -> JsonObject | 
         entry = index.resolve(target) if isinstance(target, str) else None
         if entry is None or entry.resource_type != "ServiceRequest":
             continue
-        code = entry.resource.get("code")
+        code = getattr(entry.resource, "code", None)
         if not isinstance(code, dict):
             continue
-        codings = [{k: c[k] for k in ("system", "code", "display")
-                    if isinstance(c.get(k), str) and c[k].strip()}
+        # Not declared (no rule reads it): each part is kept only when it passes its rule.
+        codings = [{k: c[k] for k, rule in (("system", is_uri), ("code", is_code),
+                                            ("display", is_fhir_string)) if rule(c.get(k))}
                    for c in _list(code.get("coding")) if isinstance(c, dict)]
         out: JsonObject = {}
         kept = [c for c in codings if "system" in c and "code" in c]
         if kept:
             out["coding"] = kept
-        if isinstance(code.get("text"), str) and code["text"].strip():
+        if is_fhir_string(code.get("text")):
             out["text"] = code["text"]
         if out:
             return out
@@ -77,7 +78,7 @@ def _one(ref: JsonObject, index: BundleIndex) -> JsonObject | None:
     if entry is not None:
         rtype = entry.resource_type
         if identifier is None:
-            ids = entry.resource.get("identifier")
+            ids = getattr(entry.resource, "identifier", None)
             identifier = next((i for i in map(_identifier, _list(ids)) if i), None)
     elif rtype is None and isinstance(target, str) and target.count("/") == 1:
         rtype = target.split("/", 1)[0]  # a relative literal reference: "Practitioner/reader-1"
@@ -90,15 +91,16 @@ def _identifier(value: object) -> JsonObject | None:
     if not isinstance(value, dict):
         return None
     system, val = value.get("system"), value.get("value")
-    if not (isinstance(val, str) and val.strip()):
+    if not is_fhir_string(val):
         return None
     out: JsonObject = {}
     if isinstance(value.get("type"), dict):
-        codings = [{k: c[k] for k in ("system", "code") if isinstance(c.get(k), str)}
+        codings = [{k: c[k] for k, rule in (("system", is_uri), ("code", is_code))
+                    if rule(c.get(k))}
                    for c in _list(value["type"].get("coding")) if isinstance(c, dict)]
         if any(codings):
             out["type"] = {"coding": [c for c in codings if c]}
-    if isinstance(system, str) and system.strip() and " " not in system:
+    if is_uri(system):
         out["system"] = system
     out["value"] = val
     return out

@@ -6,29 +6,30 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import UNSET
+
 from adapter.domain import Grade, ReferenceUptake, Therapy
-from adapter.fhir import codes
+from adapter.fhir import codes, schema
 from adapter.fhir.bundle_index import BundleIndex, Entry
-from adapter.fhir.parse_copies import copy_id, read_patient_reference
-from adapter.fhir.problems import IssueCode, Problems
-from adapter.fhir.r4 import VALUE_X, check_element, check_one_value
-from adapter.fhir.reader import (
+from adapter.fhir.datatypes import (
     JsonObject,
+    check_one_value,
+    code_in,
+    coded,
     coding_code,
+    concept_copy,
     concept_label,
-    date_of,
-    get_code,
-    get_coded,
-    get_concept,
-    get_date_time,
-    get_objects,
-    get_pattern,
-    get_quantity,
-    get_str,
-    is_uri,
+    quantity_copy,
+    quantity_value,
     read_coding,
+    required,
+    text,
 )
+from adapter.fhir.parse_copies import copy_id, read_patient_reference
+from adapter.fhir.primitives import date_of, is_uri
+from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.report_inputs import ORDER_TYPES, read_references
+from adapter.fhir.schema import items
 
 DICOM_UID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
 IMAGING_STATUSES = frozenset({"registered", "available"})
@@ -64,23 +65,24 @@ class StudyFacts:
 
 
 def read_imaging_study(entry: Entry, index: BundleIndex, problems: Problems) -> StudyFacts:
-    res, path = entry.resource, entry.path
+    res: schema.ImagingStudy = entry.resource
+    path = entry.path
     facts = StudyFacts()
     facts.uid = _study_uid(res, path, problems)
-    status = get_code(res, "status", path, problems, IMAGING_STATUSES)
-    facts.subject, facts.patient = read_patient_reference(res, "subject", path, index, problems)
-    facts.started = get_date_time(res, "started", path, problems)
-    facts.based_on = read_references(res, "basedOn", path, index, problems, ORDER_TYPES)
+    status = code_in(res.status, f"{path}.status", "status", problems, IMAGING_STATUSES)
+    facts.subject, facts.patient = read_patient_reference(res.subject, "subject", path, index,
+                                                          problems)
+    facts.started = res.started  # a dateTime that exists in the calendar: the declaration's
+    facts.based_on = read_references(res.basedOn, "basedOn", path, index, problems, ORDER_TYPES)
     modalities = _modalities(res, path, problems)
     seen: set[str] = set()
-    extensions = [_read_extension(ext, ext_path, facts, seen, problems)
-                  for ext_path, ext in get_objects(res, "extension", path, problems,
-                                                   required=False)]
+    extensions = [_read_extension(ext, f"{path}.extension[{i}]", facts, seen, problems)
+                  for i, ext in enumerate(items(res.extension))]
     # The copy, in FHIR's element order. It is only used when no problem was found, so
     # every value below is then a validated one.
     out = facts.copy
     out["resourceType"] = "ImagingStudy"
-    copy_id(res, path, out, problems)
+    copy_id(res, out)
     kept = [e for e in extensions if e is not None]
     if kept:
         out["extension"] = kept
@@ -92,32 +94,33 @@ def read_imaging_study(entry: Entry, index: BundleIndex, problems: Problems) -> 
     return facts
 
 
-def _study_uid(res: JsonObject, path: str, problems: Problems) -> str | None:
-    for id_path, ident in get_objects(res, "identifier", path, problems):
-        if ident.get("system") == codes.DICOM_UID:
-            value = get_pattern(ident, "value", id_path, problems, DICOM_UID,
-                                "urn:oid: followed by a DICOM Study Instance UID")
-            return value.removeprefix("urn:oid:") if value else None
+def _study_uid(res: schema.ImagingStudy, path: str, problems: Problems) -> str | None:
+    for i, ident in enumerate(res.identifier):
+        if ident.system == codes.DICOM_UID:
+            here = f"{path}.identifier[{i}].value"
+            if not required(ident.value, here, "value", problems):
+                return None
+            if type(ident.value) is not str or DICOM_UID.fullmatch(ident.value) is None:
+                problems.add(IssueCode.VALUE, here,
+                             "value must be urn:oid: followed by a DICOM Study Instance UID")
+                return None
+            return ident.value.removeprefix("urn:oid:")
     problems.add(IssueCode.REQUIRED, f"{path}.identifier",
                  f"an identifier with system {codes.DICOM_UID} (Study Instance UID) is required")
     return None
 
 
-def _modalities(res: JsonObject, path: str, problems: Problems) -> list[JsonObject]:
+def _modalities(res: schema.ImagingStudy, path: str, problems: Problems) -> list[JsonObject]:
     """Every modality Coding (checked, copied); DCM PT and CT must be among them."""
     found: set[str] = set()
     out: list[JsonObject] = []
-    for m_path, modality in get_objects(res, "modality", path, problems):
-        if "coding" in modality:
-            problems.add(IssueCode.NOT_SUPPORTED, m_path,
-                         "modality is a Coding in FHIR R4 (a CodeableConcept only in R5)")
-            continue
-        coding = read_coding(modality, m_path, problems)
+    for i, modality in enumerate(res.modality):
+        coding = read_coding(modality, f"{path}.modality[{i}]", problems)
         if coding is not None:
             out.append(coding)
             if coding["system"] == codes.DCM:
                 found.add(coding["code"])
-    if res.get("modality") and not {codes.DICOM_MODALITY_PT, codes.DICOM_MODALITY_CT} <= found:
+    if not {codes.DICOM_MODALITY_PT, codes.DICOM_MODALITY_CT} <= found:
         problems.add(IssueCode.VALUE, f"{path}.modality",
                      "modality must include DCM#PT and DCM#CT (an SSTR-PET/CT study)")
     return out
@@ -128,11 +131,11 @@ _EXTENSIONS = frozenset({codes.EXT_RADIOPHARMACEUTICAL, codes.EXT_INJECTED_ACTIV
 
 
 def _read_extension(
-    ext: JsonObject, path: str, facts: StudyFacts, seen: set[str], problems: Problems
+    ext: schema.Extension, path: str, facts: StudyFacts, seen: set[str], problems: Problems
 ) -> JsonObject | None:
     """One extension: the project's are read and copied, any other is only checked for a url."""
     check_one_value(ext, path, problems)
-    url = ext.get("url")
+    url = ext.url
     if not is_uri(url):
         problems.add(IssueCode.REQUIRED, f"{path}.url",
                      "an extension needs a url (a uri without whitespace)")
@@ -144,7 +147,8 @@ def _read_extension(
         return None
     seen.add(url)
     if url == codes.EXT_RADIOPHARMACEUTICAL:
-        concept = get_concept(ext, "valueCodeableConcept", path, problems)
+        concept = concept_copy(ext.valueCodeableConcept, f"{path}.valueCodeableConcept",
+                               "valueCodeableConcept", problems)
         tracer = (_tracer(concept, f"{path}.valueCodeableConcept", problems)
                   if concept is not None else None)
         if concept is None or tracer is None:
@@ -152,29 +156,21 @@ def _read_extension(
         facts.radiopharmaceutical, facts.radiopharmaceutical_label = tracer
         return {"url": url, "valueCodeableConcept": concept}
     if url == codes.EXT_FIELD_OF_VIEW:
-        facts.field_of_view = get_str(ext, "valueString", path, problems)
+        facts.field_of_view = text(ext.valueString, f"{path}.valueString", "valueString",
+                                   problems)
         return {"url": url, "valueString": facts.field_of_view} if facts.field_of_view else None
     unit = codes.UCUM_MBQ if url == codes.EXT_INJECTED_ACTIVITY else codes.UCUM_MIN
-    value = get_quantity(ext, "valueQuantity", path, problems, unit)
+    value = quantity_value(ext.valueQuantity, f"{path}.valueQuantity", "valueQuantity",
+                           problems, unit)
     if url == codes.EXT_INJECTED_ACTIVITY:
         facts.injected_activity_mbq = value
         facts.paths["context.injected_activity_mbq"] = f"{path}.valueQuantity.value"
     else:
         facts.uptake_time_min = value
         facts.paths["context.uptake_time_min"] = f"{path}.valueQuantity.value"
-    if value is None:
+    if value is None or ext.valueQuantity is UNSET:
         return None
-    return {"url": url, "valueQuantity": _quantity_copy(ext["valueQuantity"], unit)}
-
-
-def _quantity_copy(quantity: JsonObject, unit: str) -> JsonObject:
-    """A Quantity :func:`get_quantity` accepted: value, unit (if given), UCUM system and code."""
-    out: JsonObject = {"value": quantity["value"]}
-    if quantity.get("unit") is not None:
-        out["unit"] = quantity["unit"]
-    out["system"] = codes.UCUM
-    out["code"] = unit
-    return out
+    return {"url": url, "valueQuantity": quantity_copy(ext.valueQuantity, unit)}
 
 
 def _tracer(
@@ -219,22 +215,24 @@ def read_reference_uptake(
     entry: Entry, problems: Problems
 ) -> tuple[ReferenceUptake | None, dict[str, str]]:
     """Table 2 reference regions: SUVmean of liver and blood pool (components)."""
+    res: schema.Observation = entry.resource
     values: dict[str, float | None] = {}
     paths: dict[str, str] = {"reference": entry.path}
     wanted = {codes.OBS_REFERENCE_LIVER: "reference.liver_suv_mean",
               codes.OBS_REFERENCE_BLOOD_POOL: "reference.blood_pool_suv_mean"}
-    check_one_value(entry.resource, entry.path, problems)
-    for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
-        if "modifierExtension" in comp or (len(comp) > 1
-                                            and len(VALUE_X.intersection(comp)) > 1):
-            check_element(comp, c_path, problems)  # inline test: this runs per component
-        code = component_code(comp, codes.CS_OBSERVATION)
+    check_one_value(res, entry.path, problems)
+    required(res.component, f"{entry.path}.component", "component", problems)
+    for i, comp in enumerate(items(res.component)):
+        c_path = f"{entry.path}.component[{i}]"
+        check_one_value(comp, c_path, problems)
+        code = coding_code(comp.code, codes.CS_OBSERVATION)
         if code not in wanted:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
                          "reference-uptake components are reference-liver-suvmean and "
                          "reference-blood-pool-suvmean")
             continue
-        values[code] = get_quantity(comp, "valueQuantity", c_path, problems, codes.UCUM_SUVBW)
+        values[code] = quantity_value(comp.valueQuantity, f"{c_path}.valueQuantity",
+                                      "valueQuantity", problems, codes.UCUM_SUVBW)
         paths[wanted[code]] = f"{c_path}.valueQuantity.value"
     liver = values.get(codes.OBS_REFERENCE_LIVER)
     blood = values.get(codes.OBS_REFERENCE_BLOOD_POOL)
@@ -245,14 +243,6 @@ def read_reference_uptake(
     if liver is None or blood is None:
         return None, paths
     return ReferenceUptake(blood_pool_suv_mean=blood, liver_suv_mean=liver), paths
-
-
-def component_code(comp: JsonObject, system: str) -> str | None:
-    """The code (from ``system``) of a component, or of any element with a ``code`` concept."""
-    concept = comp.get("code")
-    if not isinstance(concept, dict):
-        return None
-    return coding_code(concept, system)
 
 
 _STRING_ITEMS = {"symptoms": "symptoms_reported", "previous-imaging": "previous_imaging_reported",
@@ -274,45 +264,53 @@ def read_context(
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """Supplementary Table 1 history items as keyword arguments of ``StudyContext``, their
     FHIRPaths, and the history texts as given (symptoms, previous imaging, ...) by item code."""
+    res: schema.Observation = entry.resource
     out: dict[str, Any] = {}
     paths: dict[str, str] = {}
     history: dict[str, str] = {}
     therapies: set[Therapy] = set()
     therapies_given = False
-    check_one_value(entry.resource, entry.path, problems)
-    for c_path, comp in get_objects(entry.resource, "component", entry.path, problems):
-        if "modifierExtension" in comp or (len(comp) > 1
-                                            and len(VALUE_X.intersection(comp)) > 1):
-            check_element(comp, c_path, problems)  # inline test: this runs per component
-        code = component_code(comp, codes.CS_CONTEXT)
+    check_one_value(res, entry.path, problems)
+    required(res.component, f"{entry.path}.component", "component", problems)
+    for i, comp in enumerate(items(res.component)):
+        c_path = f"{entry.path}.component[{i}]"
+        check_one_value(comp, c_path, problems)
+        code = coding_code(comp.code, codes.CS_CONTEXT)
         if code not in CONTEXT_CODES:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
                          "component code must come from CodeSystem sstr-context-item")
             continue
+        value_path = f"{c_path}.valueCodeableConcept"
         if code == "primary-tumour":
             # Checked strictly (codings, text): the report repeats its label.
-            concept = get_concept(comp, "valueCodeableConcept", c_path, problems)
-            out["primary_tumour"] = (concept_label(concept) or None) if concept else None
+            concept = concept_copy(comp.valueCodeableConcept, value_path,
+                                   "valueCodeableConcept", problems)
+            out["primary_tumour"] = (
+                (concept_label(comp.valueCodeableConcept) or None)
+                if concept is not None and comp.valueCodeableConcept is not UNSET else None)
         elif code == codes.CONTEXT_GRADE:
-            grade = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_GRADE,
-                              _GRADES)
+            grade = coded(comp.valueCodeableConcept, value_path, "valueCodeableConcept",
+                          problems, codes.CS_GRADE, _GRADES)
             out["grade"] = _GRADES[grade] if grade else None
         elif code == codes.CONTEXT_KI67:
-            out["ki67_percent"] = get_quantity(comp, "valueQuantity", c_path, problems,
-                                               codes.UCUM_PERCENT)
+            out["ki67_percent"] = quantity_value(comp.valueQuantity, f"{c_path}.valueQuantity",
+                                                 "valueQuantity", problems, codes.UCUM_PERCENT)
             paths["context.ki67_percent"] = f"{c_path}.valueQuantity.value"
         elif code in _DATE_ITEMS:
-            value = get_date_time(comp, "valueDateTime", c_path, problems)
-            out[_DATE_ITEMS[code]] = date_of(value) if value else None
+            value = comp.valueDateTime  # a dateTime in the calendar: the declaration's
+            if required(value, f"{c_path}.valueDateTime", "valueDateTime", problems):
+                out[_DATE_ITEMS[code]] = date_of(value)
+            else:
+                out[_DATE_ITEMS[code]] = None
         elif code in _STRING_ITEMS:
-            text = get_str(comp, "valueString", c_path, problems)
-            out[_STRING_ITEMS[code]] = text is not None
-            if text is not None:
-                history[code] = text
+            given = text(comp.valueString, f"{c_path}.valueString", "valueString", problems)
+            out[_STRING_ITEMS[code]] = given is not None
+            if given is not None:
+                history[code] = given
         else:
             therapies_given = True
-            therapy = get_coded(comp, "valueCodeableConcept", c_path, problems, codes.CS_THERAPY,
-                                THERAPIES)
+            therapy = coded(comp.valueCodeableConcept, value_path, "valueCodeableConcept",
+                            problems, codes.CS_THERAPY, THERAPIES)
             if therapy and therapy != codes.THERAPY_NONE:
                 therapies.add(_THERAPIES[therapy])
     if therapies_given:

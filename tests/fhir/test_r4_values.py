@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from adapter.fhir import schema
+from adapter.fhir.primitives import is_code, is_date_time, is_fhir_string, is_uri
 from adapter.fhir.r4 import R4_RESOURCE_TYPES
-from adapter.fhir.reader import is_code, is_date_time, is_fhir_string, is_uri
 
 DEFINITIONS = (Path(__file__).resolve().parents[2] / "fhir_profiles" / "node_modules" / "@medplum"
                / "definitions" / "dist" / "fhir" / "r4" / "profiles-resources.json")
@@ -32,6 +34,7 @@ def test_the_r4_resource_types_are_those_of_the_r4_definitions() -> None:
 ])
 def test_a_real_date_time_is_accepted(value: str) -> None:
     assert is_date_time(value)
+    assert msgspec.convert(value, schema.DateTime) == value  # the declaration's pattern
 
 
 @pytest.mark.parametrize("value", [
@@ -42,12 +45,35 @@ def test_a_real_date_time_is_accepted(value: str) -> None:
 ])
 def test_an_impossible_or_malformed_date_time_is_refused(value: object) -> None:
     assert not is_date_time(value)
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert(value, schema.DateTime)
 
 
 def test_an_instant_needs_date_time_and_zone() -> None:
     assert is_date_time("2024-03-05T11:02:00+01:00", instant=True)
     assert not is_date_time("2024-03-05", instant=True)
     assert not is_date_time("2023-02-30T11:02:00Z", instant=True)
+    assert msgspec.convert("2024-03-05T11:02:00+01:00", schema.Instant)
+    for value in ("2024-03-05", "2023-02-30T11:02:00Z", "2024-02-29T23:59:61Z"):
+        with pytest.raises(msgspec.ValidationError):
+            msgspec.convert(value, schema.Instant)
+
+
+@pytest.mark.parametrize("year", [1600, 1700, 1900, 2000, 2023, 2024, 2100, 2400, 400, 4, 8, 1])
+def test_the_declared_calendar_knows_leap_years(year: int) -> None:
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    value = f"{year:04d}-02-29"
+
+    assert is_date_time(value) is leap
+    assert (schema_accepts(value)) is leap
+
+
+def schema_accepts(value: str) -> bool:
+    try:
+        msgspec.convert(value, schema.DateTime)
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("char", [
