@@ -37,7 +37,7 @@ def check_one_value(element: Any, path: str, problems: Problems) -> None:
     """At most one ``value[x]`` on an element (Observation, component, extension): two are
     two answers to one question (``valueInteger`` and ``valueString`` on one component)."""
     found = value_names(element)
-    if len(found) > 1:
+    if found:
         for key in found:
             problems.add(IssueCode.STRUCTURE, f"{path}.{key}",
                          "only one value[x] is allowed on an element; this one has "

@@ -4,11 +4,14 @@
 same declaration drives the diagnostic pass that names every problem by FHIRPath. What the
 declaration says:
 
-- **types**: each read element is a FHIR primitive with its R4 lexical rules (``id``, ``uri``,
-  ``code``, ``string`` without the characters an answer may not repeat, ``decimal``,
-  ``integer``, ``dateTime`` and ``instant`` that exist in the calendar with valid offsets), a
-  complex type (Coding, CodeableConcept, Quantity, Reference, Identifier, Extension), or a
-  resource;
+- **types**: each read element is a FHIR primitive (``id``; ``dateTime`` and ``instant`` that
+  exist in the calendar, leap years and the leap second included, with offsets -14:00 to
+  +14:00; ``integer`` (not a boolean, not 1.0); a finite ``decimal``; ``string``, ``uri`` and
+  ``code`` as non-empty strings), a complex type (Coding, CodeableConcept, Quantity, Reference,
+  Identifier, Extension), or a resource. The lexical rules of string, uri and code (no
+  forbidden character, no whitespace in a uri, ...: :mod:`adapter.fhir.primitives`) are applied
+  where a value is repeated or compared (:mod:`adapter.fhir.datatypes`): a regex constraint on
+  each of the ~300 strings of a message would cost more than the whole decode;
 - **cardinality**: arrays are non-empty JSON arrays; elements FHIR or the profile require are
   required fields;
 - **resource types**: an entry's resource (and a contained one) is a tagged union over the 146
@@ -21,6 +24,9 @@ declaration says:
 Elements no rule and no answer read are not declared, so they are not decoded. What a type
 cannot express (references between entries, codes from value sets, the same patient and study,
 one ``value[x]`` per element) is checked on the typed message (:mod:`adapter.fhir.parse`).
+An identifier list of which one member is read by its system (:class:`TaggedIdentifier`) and
+a Reference of which only the target is read (:class:`Link`) declare just that, so the other
+members and parts stay unread, as before.
 Diagnostics are the ``text`` of the declared type, with ``{name}`` the element's name; never
 the value found (it may be patient data).
 """
@@ -99,7 +105,7 @@ def _r5(rtype: str, name: str) -> Any:
     return _absent(f"{rtype}.{name} is a FHIR R5 element; this interface is FHIR R4 (4.0.1)")
 
 
-class Element(Struct, kw_only=True, forbid_unknown_fields=False):
+class Element(Struct, kw_only=True, forbid_unknown_fields=False, gc=False):
     """An element: what is declared is decoded and checked, anything else is not read."""
 
 
@@ -189,7 +195,7 @@ def _with_other_values(cls: type[Struct], **config: Any) -> Any:
     then the last :data:`VALUE_FIELDS` fields."""
     assert cls.__struct_fields__[-_READ_VALUES:][0] == "valueQuantity", cls
     return msgspec.defstruct(cls.__name__, [(f"value{t}", Any, UNSET) for t in _OTHER_VALUE_TYPES],
-                             bases=(cls,), kw_only=True, forbid_unknown_fields=False,
+                             bases=(cls,), kw_only=True, forbid_unknown_fields=False, gc=False,
                              module=__name__, **config)
 
 
@@ -207,13 +213,11 @@ def items(value: list[T] | UnsetType) -> list[T]:
 
 
 def value_names(element: Struct) -> list[str]:
-    """The value[x] elements given on an element that has them (usually zero or one)."""
+    """The value[x] elements given on an element that has them, when there are two or more
+    (one or none is the usual case, answered by counting: no name is looked at)."""
     values = msgspec.structs.astuple(element)[-VALUE_FIELDS:]
-    unset = values.count(UNSET)
-    if unset >= VALUE_FIELDS - 1:
-        return [] if unset == VALUE_FIELDS else [
-            next(n for n, v in zip(element.__struct_fields__[-VALUE_FIELDS:], values,
-                                   strict=True) if v is not UNSET)]
+    if values.count(UNSET) >= VALUE_FIELDS - 1:
+        return []
     return [name for name, v in zip(element.__struct_fields__[-VALUE_FIELDS:], values,
                                     strict=True) if v is not UNSET]
 
@@ -254,7 +258,7 @@ def _lenient(name: str, rtype: str, fields: tuple[tuple[str, Any, Any], ...] = (
     code: to refuse a finding carried by the wrong type); anything else is not decoded."""
     return msgspec.defstruct(
         name, [("id", Any, UNSET), ("code", Any, UNSET), ("identifier", Any, UNSET), *fields],
-        tag_field="resourceType", tag=rtype, kw_only=True, forbid_unknown_fields=False,
+        tag_field="resourceType", tag=rtype, kw_only=True, forbid_unknown_fields=False, gc=False,
         module=__name__,
     )
 
