@@ -1,8 +1,9 @@
-"""The lexical rules of the FHIR primitives the answer may repeat: string, uri, code, dateTime.
+"""The lexical rules of the FHIR primitives the answer may repeat: string, uri, code.
 
-The declaration (:mod:`adapter.fhir.schema`) names which element has which type; these
-predicates decide for one value. The fast path checks them for a whole message at once (a scan
-of the body, :mod:`adapter.fhir.structure`); the diagnostic pass calls them per element.
+The declaration (:mod:`adapter.fhir.schema`) names which element has which type and checks the
+cheap ones itself (id, dateTime and instant: the patterns are in the declaration); these
+predicates decide for one string, where the answer repeats it or a rule compares it
+(:mod:`adapter.fhir.datatypes`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,6 @@ import re
 from typing import TypeGuard
 
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-# R4's dateTime and instant patterns (no year 0000; zone offsets -14:00..+14:00); the calendar
-# (2023-02-30) and the leap second (only at 23:59:60) are checked by :func:`is_date_time`.
-_YEAR = r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"
-_TIME = (r"([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?"
-         r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))")
-DATE_TIME = re.compile(
-    rf"{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T{_TIME})?)?)?"
-)
-INSTANT = re.compile(rf"{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T{_TIME}")
 URI = re.compile(r"\S+")
 """A FHIR uri (fullUrl, Coding.system, Extension.url): no whitespace."""
 CODE = re.compile(r"[^\s]+( [^\s]+)*")
@@ -56,24 +48,9 @@ def is_fhir_string(value: object) -> TypeGuard[str]:
         _FORBIDDEN.search(value) is None and _BIDI.search(value) is None)
 
 
-def is_date_time(value: object, *, instant: bool = False) -> TypeGuard[str]:
-    """A FHIR dateTime (or instant) that exists in the calendar, with a valid zone offset."""
-    if not isinstance(value, str):
-        return False
-    match = (INSTANT if instant else DATE_TIME).fullmatch(value)
-    if match is None:
-        return False
-    if len(value) >= 10:
-        try:
-            dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
-        except ValueError:
-            return False  # 2023-02-30, 2023-04-31, 2023-02-29
-    return not (len(value) > 17 and value[17:19] == "60" and value[11:16] != "23:59")
-
-
 def date_of(value: str) -> dt.date:
-    """The day of a valid FHIR dateTime (:func:`is_date_time`); a partial date counts from
-    its first day."""
+    """The day of a valid FHIR dateTime (``schema.DateTime``); a partial date counts from its
+    first day."""
     year = int(value[0:4])
     month = int(value[5:7]) if len(value) >= 7 else 1
     day = int(value[8:10]) if len(value) >= 10 else 1

@@ -319,6 +319,20 @@ CASES: list[Case] = [
     # two value[x] on one element
     ("two-values-on-one-component.json", _two_values,
      "invalid", 422, [f"{L1}.component[2].valueInteger", f"{L1}.component[2].valueString"]),
+    # a wrong JSON type, null or an empty array on an element that is read (the declaration)
+    ("boolean-uptake-level.json", _set(lambda m: lesion(m)["component"][2], "valueInteger", True),
+     "invalid", 422, [f"{L1}.component[2].valueInteger"]),
+    ("decimal-uptake-level.json", _set(lambda m: lesion(m)["component"][2], "valueInteger", 2.0),
+     "invalid", 422, [f"{L1}.component[2].valueInteger"]),
+    ("status-number.json", _set(lesion, "status", 5), "invalid", 422, [f"{L1}.status"]),
+    ("null-text.json", _set(lambda m: lesion(m)["bodySite"], "text", None),
+     "invalid", 422, [f"{L1}.bodySite.text"]),
+    ("empty-coding-array.json", _set(lambda m: lesion(m)["bodySite"], "coding", []),
+     "invalid", 422, [f"{L1}.bodySite.coding"]),
+    ("suv-as-string.json", _set(lambda m: lesion(m)["component"][3]["valueQuantity"], "value", "9"),
+     "invalid", 422, [f"{L1}.component[3].valueQuantity.value"]),
+    ("component-not-an-array.json", _set(lesion, "component", {"code": {}}),
+     "invalid", 422, [f"{L1}.component"]),
     # a bounded answer: 500 bad entries give 100 issues and one summary
     ("many-bad-entries.json", _many_bad_entries,
      "invalid", 422, ["Bundle.entry[9].resource.resourceType", "Bundle"]),

@@ -41,3 +41,15 @@ def component_values(resource: dict[str, Any], code: str) -> list[Any]:
         if any(c.get("code") == code for c in comp["code"]["coding"]):
             out.append(next(v for k, v in comp.items() if k.startswith("value")))
     return out
+
+
+def json_paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path (keys and indexes) of every element below ``node``, parents first."""
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += json_paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += json_paths(v, (*prefix, i))
+    return out

@@ -18,6 +18,7 @@ from adapter.fhir.strict import structure_issues
 from adapter.service.pipeline import REJECT_STATUS, ScoringPipeline
 from adapter.service.results import Processed, Rejected
 from adapter.tools.synthetic import synthetic_message
+from tests.fhir.conftest import json_paths
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MANIFEST: list[dict[str, Any]] = orjson.loads((CORPUS / "manifest.json").read_bytes())
@@ -95,19 +96,8 @@ def test_any_json_value_is_processed_or_rejected_never_raised(value: Any) -> Non
     assert isinstance(outcome, Processed | Rejected)
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            out += _paths(v, (*prefix, k))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            out += _paths(v, (*prefix, i))
-    return out
-
-
 BASE = synthetic_message(2, key="mutation")
-PATHS = _paths(BASE)
+PATHS = json_paths(BASE)
 REPLACEMENTS = st.sampled_from([None, "", "x", -1, 0, 4, 1e308, True, [], {}, [1], {"a": 1}])
 
 

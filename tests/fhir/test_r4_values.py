@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import msgspec
 import pytest
 
 from adapter.fhir import schema
-from adapter.fhir.primitives import is_code, is_date_time, is_fhir_string, is_uri
+from adapter.fhir.primitives import is_code, is_fhir_string, is_uri
 from adapter.fhir.r4 import R4_RESOURCE_TYPES
+
+# An independent oracle for the declaration's calendar patterns: R4's lexical patterns, then
+# the calendar by datetime.date and the leap second by hand.
+_YEAR = r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)"
+_TIME = (r"([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?"
+         r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))")
+_DATE_TIME = re.compile(rf"{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T{_TIME})?)?)?")
+_INSTANT = re.compile(rf"{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T{_TIME}")
+
+
+def is_date_time(value: object, *, instant: bool = False) -> bool:
+    if not isinstance(value, str) or not (_INSTANT if instant else _DATE_TIME).fullmatch(value):
+        return False
+    if len(value) >= 10:
+        try:
+            dt.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
+        except ValueError:
+            return False
+    return not (len(value) > 17 and value[17:19] == "60" and value[11:16] != "23:59")
 
 DEFINITIONS = (Path(__file__).resolve().parents[2] / "fhir_profiles" / "node_modules" / "@medplum"
                / "definitions" / "dist" / "fhir" / "r4" / "profiles-resources.json")
