@@ -15,6 +15,9 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, codes.CANONICAL_BASE)
 _NAMESPACE_HASH = hashlib.sha1(NAMESPACE.bytes)
 # The variant nibble (hex digit 16) keeps its two low bits under the RFC 4122 variant 10xx.
 _VARIANT = {d: "89ab"[int(d, 16) & 0x3] for d in "0123456789abcdef"}
+# The same as bits of the 128-bit integer: version 5 in bits 76-79, variant 10 in bits 62-63.
+_VERSION_VARIANT_MASK = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_VARIANT_BITS = (5 << 76) | (0x8000 << 48)
 
 
 def _format(h: str) -> str:
@@ -30,6 +33,14 @@ def uuid5(name: str) -> str:
     hasher = _NAMESPACE_HASH.copy()
     hasher.update(name.encode())
     return _format(hasher.hexdigest())
+
+
+def uuid5_int(name: str) -> int:
+    """``uuid.uuid5(NAMESPACE, name).int`` without the UUID object (DICOM ``2.25`` UIDs)."""
+    hasher = _NAMESPACE_HASH.copy()
+    hasher.update(name.encode())
+    value = int.from_bytes(hasher.digest()[:16])
+    return value & _VERSION_VARIANT_MASK | _VERSION_VARIANT_BITS
 
 
 class OutputIds:

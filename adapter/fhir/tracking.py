@@ -9,11 +9,10 @@ patient has the same Tracking UID in every study.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from adapter.fhir import codes
-from adapter.fhir.ids import NAMESPACE
+from adapter.fhir.ids import uuid5_int
 from adapter.fhir.message import CopiedEntry, ParsedMessage
 
 Json = dict[str, Any]
@@ -32,7 +31,7 @@ def _patient_key(parsed: ParsedMessage) -> str:
 
 
 def tracking_uid(patient_key: str, lesion_id: str) -> str:
-    return f"2.25.{uuid.uuid5(NAMESPACE, f'tracking|{patient_key}|{lesion_id}').int}"
+    return f"2.25.{uuid5_int(f'tracking|{patient_key}|{lesion_id}')}"
 
 
 def tracked_body_structures(parsed: ParsedMessage) -> list[CopiedEntry]:
