@@ -339,3 +339,15 @@ def test_a_report_without_markup_is_rendered_from_the_model_itself() -> None:
 
     assert narrative._escaped(model) is model
     assert narrative._escaped(marked).study_date == "2024 &lt;b&gt;"
+
+
+def test_every_character_xml_does_not_allow_is_one_isprintable_refuses() -> None:
+    # narrative._needs_escaping relies on it to skip the regular expression.
+    refused = (c for c in map(chr, range(0x110000)) if narrative._NOT_XML_CHARS.match(c))
+
+    assert not any(c.isprintable() for c in refused)
+
+
+@given(st.text())
+def test_the_quick_escaping_check_agrees_with_the_markup_expression(text: str) -> None:
+    assert narrative._needs_escaping(text) == (narrative._MARKUP.search(text) is not None)
