@@ -47,10 +47,12 @@ class OutputIds:
     """The ids (and ``urn:uuid:`` URLs) of one answer; each is computed once.
 
     Every name starts ``message_id|study_uid|``: that prefix is hashed once per answer and
-    the hash state copied for each id.
+    the hash state copied for each id. Each id is asked for several times: the caches are
+    keyed by ``role`` or ``(role, lesion_id)``, so a repeated question builds no string.
     """
 
-    __slots__ = ("_ids", "_prefix", "_study_prefix", "_urls", "message_id", "study_uid")
+    __slots__ = ("_ids", "_prefix", "_study_ids", "_study_prefix", "_study_urls", "_urls",
+                 "message_id", "study_uid")
 
     def __init__(self, message_id: str, study_uid: str) -> None:
         self.message_id = message_id
@@ -59,35 +61,39 @@ class OutputIds:
         self._prefix.update(f"{message_id}|{study_uid}|".encode())
         self._study_prefix = _NAMESPACE_HASH.copy()
         self._study_prefix.update(f"study|{study_uid}|".encode())
-        self._ids: dict[str, str] = {}
-        self._urls: dict[str, str] = {}
+        self._ids: dict[str | tuple[str, str], str] = {}
+        self._urls: dict[str | tuple[str, str], str] = {}
+        self._study_ids: dict[str, str] = {}
+        self._study_urls: dict[str, str] = {}
 
     def id(self, role: str, lesion_id: str | None = None) -> str:
-        name = role if lesion_id is None else f"{role}|{lesion_id}"
-        found = self._ids.get(name)
+        key = role if lesion_id is None else (role, lesion_id)
+        found = self._ids.get(key)
         if found is None:
             hasher = self._prefix.copy()
-            hasher.update(name.encode())
-            found = self._ids[name] = _format(hasher.hexdigest())
+            hasher.update((role if lesion_id is None else f"{role}|{lesion_id}").encode())
+            found = self._ids[key] = _format(hasher.hexdigest())
         return found
 
     def url(self, role: str, lesion_id: str | None = None) -> str:
-        name = role if lesion_id is None else f"{role}|{lesion_id}"
-        found = self._urls.get(name)
+        key = role if lesion_id is None else (role, lesion_id)
+        found = self._urls.get(key)
         if found is None:
-            found = self._urls[name] = f"urn:uuid:{self.id(role, lesion_id)}"
+            found = self._urls[key] = f"urn:uuid:{self.id(role, lesion_id)}"
         return found
 
     def study_id(self, role: str) -> str:
         """An id of the study, not of the message: the same for every message about the
         study (a resend, a correction), so receivers update one resource (upsert)."""
-        name = f"\0study|{role}"  # cannot collide with a role|lesion name
-        found = self._ids.get(name)
+        found = self._study_ids.get(role)
         if found is None:
             hasher = self._study_prefix.copy()
             hasher.update(role.encode())
-            found = self._ids[name] = _format(hasher.hexdigest())
+            found = self._study_ids[role] = _format(hasher.hexdigest())
         return found
 
     def study_url(self, role: str) -> str:
-        return f"urn:uuid:{self.study_id(role)}"
+        found = self._study_urls.get(role)
+        if found is None:
+            found = self._study_urls[role] = f"urn:uuid:{self.study_id(role)}"
+        return found
