@@ -138,12 +138,14 @@ def clinical_information(context: StudyContext, history: Mapping[str, str]) -> t
     items: list[Item] = []
     if context.primary_tumour:
         items.append(Item("Primary tumour", context.primary_tumour))
-    grading = ", ".join(
-        [*([f"grade {context.grade.value}"] if context.grade else []),
-         *([f"Ki-67 {context.ki67_percent:g} %"] if context.ki67_percent is not None else [])])
+    grading = [f"grade {context.grade}"] if context.grade else []  # a StrEnum formats as its value
+    if context.ki67_percent is not None:
+        grading.append(f"Ki-67 {context.ki67_percent:g} %")
     if context.biopsy_date or grading:
-        biopsy = f"biopsy {context.biopsy_date.isoformat()}" if context.biopsy_date else ""
-        items.append(Item("Biopsy and Ki-67/grade", "; ".join(t for t in (biopsy, grading) if t)))
+        parts = [f"biopsy {context.biopsy_date.isoformat()}"] if context.biopsy_date else []
+        if grading:
+            parts.append(", ".join(grading))
+        items.append(Item("Biopsy and Ki-67/grade", "; ".join(parts)))
     if context.primary_diagnosis_date:
         items.append(Item("Date of primary diagnosis", context.primary_diagnosis_date.isoformat()))
     if context.symptoms_reported or "symptoms" in history:
@@ -161,13 +163,16 @@ def clinical_information(context: StudyContext, history: Mapping[str, str]) -> t
     return tuple(items)
 
 
+_EXAMINATION = Item("Examination", "SSTR-PET/CT")
+
+
 def technique(context: StudyContext, inputs: ReportInputs, study_date: str) -> tuple[Item, ...]:
     """Supplementary Table 1, imaging data, with the radiopharmaceutical and the study date."""
     tracer = inputs.radiopharmaceutical_label or NOT_GIVEN
     if inputs.radiopharmaceutical_label and inputs.radiopharmaceutical is None:
         tracer = f"{tracer} (as given; not a DICOM CID 4021 code)"
     return (
-        Item("Examination", "SSTR-PET/CT"),
+        _EXAMINATION,
         Item("Radiopharmaceutical", tracer),
         Item("Injected activity", _number(context.injected_activity_mbq, "MBq")),
         Item("Uptake time", _number(context.uptake_time_min, "min")),
@@ -207,12 +212,14 @@ def _finding(a: LesionAssessment, suv_mean: float | None) -> Finding:
     suv = NOT_GIVEN if lesion.suv_max is None else f"{lesion.suv_max:g}"
     if suv_mean is not None:
         suv += f" (mean {suv_mean:g})"
-    remarks = [
-        *(["waived under the overall score"] if a.waived else []),
-        *([f"representative ({system.label})"] if a.representative else []),
-        *(x.code for x in a.ambiguities),
-        *a.notes,
-    ]
+    remarks = ""
+    if a.waived or a.representative or a.ambiguities or a.notes:  # most lesions have none
+        remarks = "; ".join([
+            *(["waived under the overall score"] if a.waived else []),
+            *([f"representative ({system.label})"] if a.representative else []),
+            *(x.code for x in a.ambiguities),
+            *a.notes,
+        ])
     return Finding(
         lesion_id=lesion.lesion_id,
         site=lesion.site,
@@ -223,7 +230,7 @@ def _finding(a: LesionAssessment, suv_mean: float | None) -> Finding:
         correlate=_CORRELATE_TEXT[lesion.correlate],
         category=a.category.label,
         rule=a.rule,
-        remarks="; ".join(remarks),
+        remarks=remarks,
         category_code=a.category.code,
     )
 
