@@ -10,6 +10,7 @@ own style sheet (screen and A4 print). Neither loads anything from outside.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -19,7 +20,14 @@ from itertools import chain
 from adapter import __version__
 from adapter.domain import RULES_VERSION, StudyAssessment
 from adapter.fhir.conclusion import conclusion_lines
-from adapter.fhir.report_model import FINDINGS_HEADER, SHY, Item, ReportModel, findings
+from adapter.fhir.report_model import (
+    FINDINGS_HEADER,
+    SHY,
+    TITLE,
+    Item,
+    ReportModel,
+    findings,
+)
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 SECTIONS = (
@@ -93,23 +101,26 @@ def _escaped(model: ReportModel) -> ReportModel:
 
 
 def _items(items: Iterable[Item], css: str = "items") -> str:
-    body = "".join(f"<dt>{i.label}</dt><dd>{i.value}</dd>" for i in items)
+    body = "".join([f"<dt>{label}</dt><dd>{value}</dd>" for label, value in items])
     return f'<dl class="{css}">{body}</dl>'
 
 
 def _list(texts: Iterable[str], css: str) -> str:
-    return f'<ul class="{css}">' + "".join(f"<li>{t}</li>" for t in texts) + "</ul>"
+    return f'<ul class="{css}">' + "".join([f"<li>{t}</li>" for t in texts]) + "</ul>"
+
+
+# One findings row, filled by ``str.format(*finding)``: the cells (the lesion id heads the
+# row), then the category code that styles it.
+_CELLS = len(FINDINGS_HEADER)
+_ROW = (f'<tr class="cat-{{{_CELLS}}}"><th scope="row">{{0}}</th>'
+        + "".join(f"<td>{{{i}}}</td>" for i in range(1, _CELLS)) + "</tr>")
 
 
 def _findings_table(model: ReportModel) -> str:
-    rows = []
-    for f in model.findings:
-        cells = f.cells()
-        rows.append(f'<tr class="cat-{f.category_code}"><th scope="row">{cells[0]}</th>'
-                    + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>")
+    rows = "".join([_ROW.format(*f) for f in model.findings])
     caption = f"{len(model.findings)} lesion{'s' if len(model.findings) != 1 else ''}"
     return (f'<table class="findings"><caption>{caption}</caption>{_COLGROUP}{_HEAD}'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _impression(model: ReportModel) -> str:
@@ -234,11 +245,28 @@ def _html(model: ReportModel, bodies: dict[str, str]) -> str:
     sections = "".join(
         f'<section id="{sid}" aria-labelledby="{sid}-h"><h2 id="{sid}-h">{title}</h2>'
         f"{bodies[sid]}</section>" for sid, title in SECTIONS)
+    return (f"{_page_head(model.title)}<main><header><h1>{model.title}</h1>{_summary(model)}"
+            f"</header>{sections}<footer>{_FOOTER}</footer></main></body></html>")
+
+
+def _page_head(title: str) -> str:
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/>'
             '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
-            f"<title>{model.title}</title><style>{_STYLE_ONE_LINE}</style></head><body>"
-            f"<main><header><h1>{model.title}</h1>{_summary(model)}</header>{sections}"
-            f"<footer>{_FOOTER}</footer></main></body></html>")
+            f"<title>{title}</title><style>{_STYLE_ONE_LINE}</style></head><body>")
+
+
+# The head of every page (title and style sheet, ASCII), cut to whole groups of three bytes:
+# its base64 is the beginning of every page's, computed once.
+_PAGE_HEAD = _page_head(TITLE)[:len(_page_head(TITLE)) // 3 * 3]
+_PAGE_HEAD_BASE64 = base64.b64encode(_PAGE_HEAD.encode("ascii")).decode("ascii")
+
+
+def page_base64(page: str) -> str:
+    """``base64(page as UTF-8)``, the ``presentedForm`` data."""
+    if page.startswith(_PAGE_HEAD):
+        rest = page[len(_PAGE_HEAD):].encode()
+        return _PAGE_HEAD_BASE64 + base64.b64encode(rest).decode("ascii")
+    return base64.b64encode(page.encode()).decode("ascii")
 
 
 def summary_text(assessment: StudyAssessment) -> str:

@@ -16,7 +16,7 @@ from adapter.domain import AnatomicCorrelate, Grade, Progression, SiteClass, sco
 from adapter.fhir import narrative
 from adapter.fhir.narrative import SECTIONS
 from adapter.fhir.parse import parse_message
-from adapter.fhir.report_model import FINDINGS_HEADER, build_report
+from adapter.fhir.report_model import FINDINGS_HEADER, TITLE, build_report
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import Processed
 from adapter.tools.examples import FIGURES, REFERENCE, input_path
@@ -351,3 +351,10 @@ def test_every_character_xml_does_not_allow_is_one_isprintable_refuses() -> None
 @given(st.text())
 def test_the_quick_escaping_check_agrees_with_the_markup_expression(text: str) -> None:
     assert narrative._needs_escaping(text) == (narrative._MARKUP.search(text) is not None)
+
+
+@given(st.text(), st.booleans())
+def test_the_page_base64_is_the_base64_of_the_whole_page(tail: str, with_head: bool) -> None:
+    page = (narrative._page_head(TITLE) if with_head else "") + tail
+
+    assert narrative.page_base64(page) == base64.b64encode(page.encode()).decode("ascii")
