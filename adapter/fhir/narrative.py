@@ -24,6 +24,7 @@ from adapter.fhir.report_model import (
     FINDINGS_HEADER,
     SHY,
     TITLE,
+    Finding,
     Item,
     ReportModel,
     findings,
@@ -109,15 +110,18 @@ def _list(texts: Iterable[str], css: str) -> str:
     return f'<ul class="{css}">' + "".join([f"<li>{t}</li>" for t in texts]) + "</ul>"
 
 
-# One findings row, filled by ``str.format(*finding)``: the cells (the lesion id heads the
-# row), then the category code that styles it.
-_CELLS = len(FINDINGS_HEADER)
-_ROW = (f'<tr class="cat-{{{_CELLS}}}"><th scope="row">{{0}}</th>'
-        + "".join(f"<td>{{{i}}}</td>" for i in range(1, _CELLS)) + "</tr>")
+def _row(f: Finding) -> str:
+    """One findings row: the cells in :data:`FINDINGS_HEADER` order (the lesion id heads the
+    row), styled by the category code. One f-string: ``str.format`` parses its template on
+    every call, a join over the cells builds a string per cell."""
+    return (f'<tr class="cat-{f.category_code}"><th scope="row">{f.lesion_id}</th>'
+            f"<td>{f.site}</td><td>{f.organ_system}</td><td>{f.diameter}</td>"
+            f"<td>{f.uptake}</td><td>{f.suv_max}</td><td>{f.correlate}</td>"
+            f"<td>{f.category}</td><td>{f.rule}</td><td>{f.remarks}</td></tr>")
 
 
 def _findings_table(model: ReportModel) -> str:
-    rows = "".join([_ROW.format(*f) for f in model.findings])
+    rows = "".join([_row(f) for f in model.findings])
     caption = f"{len(model.findings)} lesion{'s' if len(model.findings) != 1 else ''}"
     return (f'<table class="findings"><caption>{caption}</caption>{_COLGROUP}{_HEAD}'
             f"<tbody>{rows}</tbody></table>")
