@@ -64,14 +64,22 @@ def _texts(model: ReportModel) -> Iterator[str]:
     )
 
 
+_ASCII_NOT_XML = bytes(c for c in range(0x20) if c not in b"\t\n\r")
+
+
 def _needs_escaping(text: str) -> bool:
     """``_MARKUP.search(text)``, answered by C string methods in the usual case: a regular
-    expression scans some 8 ns a character. Every character XML does not allow is one that
-    ``str.isprintable`` refuses (a control, a surrogate or a non-character); so is the soft
-    hyphen the findings table uses, removed first."""
+    expression scans some 8 ns a character. Without its soft hyphens (the findings table's)
+    the text is usually ASCII: then only the control characters need looking for. Else every
+    character XML does not allow is one that ``str.isprintable`` refuses (a control, a
+    surrogate or a non-character)."""
     if "&" in text or "<" in text or ">" in text:
         return True
-    return not text.replace(SHY, "").isprintable() and _MARKUP.search(text) is not None
+    plain = text.replace(SHY, "")
+    if plain.isascii():
+        data = plain.encode("ascii")
+        return len(data.translate(None, _ASCII_NOT_XML)) != len(data)
+    return not plain.isprintable() and _MARKUP.search(text) is not None
 
 
 def _escaped(model: ReportModel) -> ReportModel:

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from adapter.domain import AnatomicCorrelate, Grade, Progression, SiteClass, score_study
@@ -348,7 +348,11 @@ def test_every_character_xml_does_not_allow_is_one_isprintable_refuses() -> None
     assert not any(c.isprintable() for c in refused)
 
 
-@given(st.text())
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=0x7F)).map(
+    lambda text: text.replace("a", "\u00ad")))
+@example("corre\u00adsponding\x1f")
+@example("corre\u00adsponding\t")
+@example("\u2026\ufffe")
 def test_the_quick_escaping_check_agrees_with_the_markup_expression(text: str) -> None:
     assert narrative._needs_escaping(text) == (narrative._MARKUP.search(text) is not None)
 
