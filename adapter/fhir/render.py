@@ -122,11 +122,11 @@ def render(
             parsed, ids, options)
     targets = [url for url, _ in resources]
     resources += [(ids.url("provenance"), provenance(parsed, ids, targets)), *shared]
-    copied = [c for c in (parsed.patient, parsed.imaging_study) if c]
-    copied += tracked_body_structures(parsed)
+    # Then the copies of the input: entries of the Bundle, not targets of the Provenance.
+    resources += [(c.full_url, c.resource) for c in (parsed.patient, parsed.imaging_study) if c]
+    resources += tracked_body_structures(parsed)
     entries = [{"fullUrl": ids.url("header"), "resource": header(parsed, ids, options)},
-               *({"fullUrl": url, "resource": r} for url, r in resources),
-               *({"fullUrl": c.full_url, "resource": c.resource} for c in copied)]
+               *[{"fullUrl": url, "resource": r} for url, r in resources]]
     bundle = {
         "resourceType": "Bundle",
         "id": ids.id("bundle"),
