@@ -92,7 +92,7 @@ def _escaped(model: ReportModel) -> ReportModel:
         return escape(_NOT_XML_CHARS.sub("\ufffd", text), quote=False)
 
     def items(values: tuple[Item, ...]) -> tuple[Item, ...]:
-        return tuple(Item(e(i.label), e(i.value)) for i in values)
+        return tuple([(e(label), e(value)) for label, value in values])
 
     imp = model.impression
     return replace(
@@ -154,8 +154,7 @@ def _impression(model: ReportModel) -> str:
                  f"{missing}</p>")
     if imp.ambiguities:
         parts.append("<h3>Policies applied where the paper is silent</h3>"
-                     + _items((Item(code, reason) for code, reason in imp.ambiguities),
-                              "policies"))
+                     + _items(imp.ambiguities, "policies"))
     return "".join(parts)
 
 
