@@ -11,6 +11,11 @@ _LEVELS = tuple(UptakeLevel)
 """The Table 2 levels (iterating the enum anew on every lesion costs more than the rules)."""
 
 
+# Every result there can be, built once: a lookup costs a fifth of making a frozen value.
+_RESULTS: dict[tuple[UptakeLevel, UptakeSource, UptakeLevel | None], UptakeResult] = {
+    (level, source, suv): UptakeResult(level, source, suv)
+    for level in _LEVELS for source in UptakeSource for suv in (*_LEVELS, None)
+}
 _NOT_POSITIVE = "must be a finite number greater than 0"
 
 
@@ -73,10 +78,10 @@ def resolve_uptake(lesion: Lesion, reference: ReferenceUptake | None) -> UptakeR
         # Calling the enum on one of its members is a slow no-op: skipped for members.
         reader = level if isinstance(level, UptakeLevel) else UptakeLevel(level)
         if suv_level is not None and suv_level != reader:
-            return UptakeResult(reader, UptakeSource.READER_OVER_SUV, suv_level)
-        return UptakeResult(reader, UptakeSource.READER, suv_level)
+            return _RESULTS[reader, UptakeSource.READER_OVER_SUV, suv_level]
+        return _RESULTS[reader, UptakeSource.READER, suv_level]
     if suv_level is not None:
-        return UptakeResult(suv_level, UptakeSource.SUV, suv_level)
+        return _RESULTS[suv_level, UptakeSource.SUV, suv_level]
     reason = (
         "SUVmax given without reference SUVs (blood pool and liver)"
         if lesion.suv_max is not None
