@@ -74,21 +74,34 @@ SYSTEM_LABELS: dict[str, str] = _TABLE.labels
 SNOMED_SYSTEMS: dict[str, str] = _TABLE.snomed
 """Every SNOMED CT code of the table with its system code."""
 
+# The answers for the table's systems, built once (frozen values, looked up per lesion).
+_NAMED: dict[str, OrganSystem] = {
+    name: OrganSystem(code, _TABLE.labels[code], SystemSource.GIVEN)
+    for name, code in _TABLE.names.items()
+}
+_GIVEN_BY_SNOMED: dict[str, OrganSystem] = {
+    snomed: OrganSystem(code, _TABLE.labels[code], SystemSource.GIVEN)
+    for snomed, code in _TABLE.snomed.items()
+}
+_BONE = OrganSystem("bone", _TABLE.labels["bone"], SystemSource.SITE_CLASS)
+_BY_ANATOMY: dict[str, OrganSystem] = {
+    snomed: OrganSystem(code, _TABLE.labels[code], SystemSource.ANATOMY)
+    for snomed, code in _TABLE.snomed.items()
+}
+
 
 def organ_system_of(lesion: Lesion) -> OrganSystem:
     """Given system, else bone (bone site classes), else the table, else the code itself."""
     given = lesion.organ_system.strip() if lesion.organ_system else ""
     if given:
-        code = _TABLE.names.get(given.casefold()) or _TABLE.snomed.get(given)
-        if code is not None:
-            return OrganSystem(code, _TABLE.labels[code], SystemSource.GIVEN)
-        return OrganSystem(given.casefold(), given, SystemSource.GIVEN)
+        return (_NAMED.get(given.casefold()) or _GIVEN_BY_SNOMED.get(given)
+                or OrganSystem(given.casefold(), given, SystemSource.GIVEN))
     if lesion.site_class.is_bone:
-        return OrganSystem("bone", _TABLE.labels["bone"], SystemSource.SITE_CLASS)
+        return _BONE
     site_code = lesion.site_code.strip() if lesion.site_code else ""
-    code = _TABLE.snomed.get(site_code)
-    if code is not None:
-        return OrganSystem(code, _TABLE.labels[code], SystemSource.ANATOMY)
+    found = _BY_ANATOMY.get(site_code)
+    if found is not None:
+        return found
     if site_code:
         return OrganSystem(site_code, f"SNOMED CT {site_code}", SystemSource.UNMAPPED)
     site = lesion.site.strip()

@@ -116,32 +116,29 @@ class Category(Enum):
     C4 = "4"
     C5 = "5"
 
-    # These are read for every lesion: they use the member's plain ``_value_``/``_name_``
-    # attributes and tables keyed by name (Enum.value and Enum.__hash__ are Python code).
+    # Read for every lesion: plain attributes of the member, set once when the class is made
+    # (a property or Enum.value is Python code run on every read).
+    code: str
+    label: str
+    """``SSTR-RADS-3A``."""
+    level: int
+    """The main level 1..5 (3 for 3A..3D)."""
+    rank: int
+    """The position in the order above (sub-categories of 3: 3A < 3B < 3C < 3D, AMB-3-ORDER)."""
 
-    @property
-    def code(self) -> str:
-        code: str = self._value_
-        return code
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.label = f"SSTR-RADS-{code}"
+        self.level = int(code[0])
 
-    @property
-    def label(self) -> str:
-        return _LABEL[self._name_]
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self._name_]
-
-    @property
-    def level(self) -> int:
-        """The main level 1..5 (3 for 3A..3D)."""
-        return _LEVEL[self._name_]
+    # Members are singletons compared by identity: the identity hash is C code, Enum's
+    # (the hash of the name) Python code run on every dict lookup.
+    __hash__ = object.__hash__
 
 
-# Sub-categories of 3 in the order 3A < 3B < 3C < 3D: see policy AMB-3-ORDER.
-_RANK: dict[str, int] = {c.name: i for i, c in enumerate(Category)}
-_LABEL: dict[str, str] = {c.name: f"SSTR-RADS-{c.value}" for c in Category}
-_LEVEL: dict[str, int] = {c.name: int(c.value[0]) for c in Category}
+for _rank, _category in enumerate(Category):
+    _category.rank = _rank
+del _rank, _category
 
 
 class PrrtRecommendation(StrEnum):

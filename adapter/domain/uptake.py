@@ -11,15 +11,22 @@ _LEVELS = tuple(UptakeLevel)
 """The Table 2 levels (iterating the enum anew on every lesion costs more than the rules)."""
 
 
+# Every result there can be, built once: a lookup costs a fifth of making a frozen value.
+_RESULTS: dict[tuple[UptakeLevel, UptakeSource, UptakeLevel | None], UptakeResult] = {
+    (level, source, suv): UptakeResult(level, source, suv)
+    for level in _LEVELS for source in UptakeSource for suv in (*_LEVELS, None)
+}
+_NOT_POSITIVE = "must be a finite number greater than 0"
+
+
 def check_reference(reference: ReferenceUptake) -> None:
     """Reference SUVs must be finite and positive, blood pool below liver (else Table 2 is void)."""
-    for item, value in (
-        ("reference.blood_pool_suv_mean", reference.blood_pool_suv_mean),
-        ("reference.liver_suv_mean", reference.liver_suv_mean),
-    ):
-        if not math.isfinite(value) or value <= 0:
-            raise InvalidStudyError(item, "must be a finite number greater than 0")
-    if reference.blood_pool_suv_mean >= reference.liver_suv_mean:
+    blood, liver = reference.blood_pool_suv_mean, reference.liver_suv_mean
+    if not (math.isfinite(blood) and blood > 0):
+        raise InvalidStudyError("reference.blood_pool_suv_mean", _NOT_POSITIVE)
+    if not (math.isfinite(liver) and liver > 0):
+        raise InvalidStudyError("reference.liver_suv_mean", _NOT_POSITIVE)
+    if blood >= liver:
         raise InvalidStudyError(
             "reference",
             "blood-pool SUVmean must be lower than liver SUVmean for Table 2 to apply",
@@ -36,6 +43,11 @@ def level_from_suv(suv_max: float, reference: ReferenceUptake) -> UptakeLevel:
     if not math.isfinite(suv_max) or suv_max < 0:
         raise SstrRadsError("suv_max", "must be a finite number >= 0")
     check_reference(reference)
+    return _table2_level(suv_max, reference)
+
+
+def _table2_level(suv_max: float, reference: ReferenceUptake) -> UptakeLevel:
+    """Table 2 for a checked SUVmax and checked reference SUVs."""
     if suv_max <= reference.blood_pool_suv_mean:
         return UptakeLevel.BLOOD_POOL_OR_LESS
     if suv_max <= reference.liver_suv_mean:
@@ -60,16 +72,16 @@ def resolve_uptake(lesion: Lesion, reference: ReferenceUptake | None) -> UptakeR
         if not math.isfinite(lesion.suv_max) or lesion.suv_max < 0:
             raise InvalidLesionError(lesion.lesion_id, "suv_max", "must be a finite number >= 0")
         if reference is not None:
-            suv_level = level_from_suv(lesion.suv_max, reference)
+            suv_level = _table2_level(lesion.suv_max, reference)  # both checked above
     if lesion.reader_level is not None:
         level = lesion.reader_level
         # Calling the enum on one of its members is a slow no-op: skipped for members.
         reader = level if isinstance(level, UptakeLevel) else UptakeLevel(level)
         if suv_level is not None and suv_level != reader:
-            return UptakeResult(reader, UptakeSource.READER_OVER_SUV, suv_level)
-        return UptakeResult(reader, UptakeSource.READER, suv_level)
+            return _RESULTS[reader, UptakeSource.READER_OVER_SUV, suv_level]
+        return _RESULTS[reader, UptakeSource.READER, suv_level]
     if suv_level is not None:
-        return UptakeResult(suv_level, UptakeSource.SUV, suv_level)
+        return _RESULTS[suv_level, UptakeSource.SUV, suv_level]
     reason = (
         "SUVmax given without reference SUVs (blood pool and liver)"
         if lesion.suv_max is not None

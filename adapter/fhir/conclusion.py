@@ -116,7 +116,7 @@ def impression(assessment: StudyAssessment) -> Impression:
     work_up = []
     for lesion_id in assessment.work_up:
         a = by_id[lesion_id]
-        steps = "; ".join(_lower_first(s.text) for s in a.next_steps)
+        steps = "; ".join([_lower_first(s.text) for s in a.next_steps])
         work_up.append(f"{a.category.label}: {lesion_label(a)}. Work-up: {steps}.")
     board = "; tumour-board review requested" if assessment.tumour_board else ""
     waived = [a for a in assessment.lesions if a.waived]
@@ -133,7 +133,7 @@ def impression(assessment: StudyAssessment) -> Impression:
         next_steps=tuple(_next_steps(assessment)),
         waived=("Waived under the overall score: " + _names([_brief(a) for a in waived]) + "."
                 if waived else None),
-        missing=tuple(CONTEXT_TEXT[m] for m in assessment.missing),
+        missing=tuple([CONTEXT_TEXT[m] for m in assessment.missing]),
         ambiguities=tuple(dict.fromkeys((x.code, x.reason) for x in ambiguities)),
     )
 
@@ -161,7 +161,7 @@ def _lesions_line(assessment: StudyAssessment) -> str:
     """Each lesion with its category, or (a long study) counts and representative lesions."""
     lesions = assessment.lesions
     if len(lesions) <= LISTED_LESIONS:
-        return "Lesions: " + ", ".join(_brief(a) for a in lesions) + "."
+        return "Lesions: " + ", ".join([_brief(a) for a in lesions]) + "."
     counts = Counter(a.category for a in lesions)
     parts = ", ".join(f"{counts[c]} {c.label}" for c in _BY_RANK if counts[c])
     line = f"Lesions ({len(lesions)}): {parts}."
@@ -187,7 +187,7 @@ def _next_steps(assessment: StudyAssessment) -> list[str]:
         members = lesions.get(category)
         if members:
             ids = _names([a.lesion.lesion_id for a in members])
-            steps = "; ".join(_lower_first(s.text) for s in members[0].next_steps)
+            steps = "; ".join([_lower_first(s.text) for s in members[0].next_steps])
             out.append(f"{category.label} ({ids}): {steps}.")
     return out
 

@@ -10,15 +10,25 @@ own style sheet (screen and A4 print). Neither loads anything from outside.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from html import escape
+from itertools import chain
 
 from adapter import __version__
 from adapter.domain import RULES_VERSION, StudyAssessment
 from adapter.fhir.conclusion import conclusion_lines
-from adapter.fhir.report_model import FINDINGS_HEADER, SHY, Item, ReportModel, findings
+from adapter.fhir.report_model import (
+    FINDINGS_HEADER,
+    SHY,
+    TITLE,
+    Finding,
+    Item,
+    ReportModel,
+    findings,
+)
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 SECTIONS = (
@@ -43,28 +53,46 @@ _MARKUP = re.compile(f"[&<>{_NOT_XML}]")
 
 
 def _texts(model: ReportModel) -> Iterator[str]:
+    # Items, findings and ambiguities are tuples of texts: chained, not looped over in Python.
     imp = model.impression
-    yield from (model.title, model.study_date, model.overall, model.overall_code, imp.overall,
-                imp.lesions or "", imp.prrt, imp.caveat, imp.waived or "")
-    for group in (model.clinical, model.technique, model.reference, model.findings,
-                  imp.ambiguities):
-        for row in group:
-            yield from row
-    for texts in (imp.uptake_checks, imp.work_up, imp.next_steps, imp.missing):
-        yield from texts
+    return chain(
+        (model.title, model.study_date, model.overall, model.overall_code, imp.overall,
+         imp.lesions or "", imp.prrt, imp.caveat, imp.waived or ""),
+        *map(chain.from_iterable, (model.clinical, model.technique, model.reference,
+                                   model.findings, imp.ambiguities)),
+        imp.uptake_checks, imp.work_up, imp.next_steps, imp.missing,
+    )
+
+
+_ASCII_NOT_XML = bytes(c for c in range(0x20) if c not in b"\t\n\r")
+
+
+def _needs_escaping(text: str) -> bool:
+    """``_MARKUP.search(text)``, answered by C string methods in the usual case: a regular
+    expression scans some 8 ns a character. Without its soft hyphens (the findings table's)
+    the text is usually ASCII: then only the control characters need looking for. Else every
+    character XML does not allow is one that ``str.isprintable`` refuses (a control, a
+    surrogate or a non-character)."""
+    if "&" in text or "<" in text or ">" in text:
+        return True
+    plain = text.replace(SHY, "")
+    if plain.isascii():
+        data = plain.encode("ascii")
+        return len(data.translate(None, _ASCII_NOT_XML)) != len(data)
+    return not plain.isprintable() and _MARKUP.search(text) is not None
 
 
 def _escaped(model: ReportModel) -> ReportModel:
     """The model with every text escaped for element content; itself when (as usual) none
     needs it. Only ``category_code`` (a fixed code) goes into an attribute."""
-    if _MARKUP.search("\n".join(_texts(model))) is None:
+    if not _needs_escaping(" ".join(_texts(model))):
         return model
 
     def e(text: str) -> str:
         return escape(_NOT_XML_CHARS.sub("\ufffd", text), quote=False)
 
     def items(values: tuple[Item, ...]) -> tuple[Item, ...]:
-        return tuple(Item(e(i.label), e(i.value)) for i in values)
+        return tuple([(e(label), e(value)) for label, value in values])
 
     imp = model.impression
     return replace(
@@ -82,23 +110,29 @@ def _escaped(model: ReportModel) -> ReportModel:
 
 
 def _items(items: Iterable[Item], css: str = "items") -> str:
-    body = "".join(f"<dt>{i.label}</dt><dd>{i.value}</dd>" for i in items)
+    body = "".join([f"<dt>{label}</dt><dd>{value}</dd>" for label, value in items])
     return f'<dl class="{css}">{body}</dl>'
 
 
 def _list(texts: Iterable[str], css: str) -> str:
-    return f'<ul class="{css}">' + "".join(f"<li>{t}</li>" for t in texts) + "</ul>"
+    return f'<ul class="{css}">' + "".join([f"<li>{t}</li>" for t in texts]) + "</ul>"
+
+
+def _row(f: Finding) -> str:
+    """One findings row: the cells in :data:`FINDINGS_HEADER` order (the lesion id heads the
+    row), styled by the category code. One f-string: ``str.format`` parses its template on
+    every call, a join over the cells builds a string per cell."""
+    return (f'<tr class="cat-{f.category_code}"><th scope="row">{f.lesion_id}</th>'
+            f"<td>{f.site}</td><td>{f.organ_system}</td><td>{f.diameter}</td>"
+            f"<td>{f.uptake}</td><td>{f.suv_max}</td><td>{f.correlate}</td>"
+            f"<td>{f.category}</td><td>{f.rule}</td><td>{f.remarks}</td></tr>")
 
 
 def _findings_table(model: ReportModel) -> str:
-    rows = []
-    for f in model.findings:
-        cells = f.cells()
-        rows.append(f'<tr class="cat-{f.category_code}"><th scope="row">{cells[0]}</th>'
-                    + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>")
+    rows = "".join([_row(f) for f in model.findings])
     caption = f"{len(model.findings)} lesion{'s' if len(model.findings) != 1 else ''}"
     return (f'<table class="findings"><caption>{caption}</caption>{_COLGROUP}{_HEAD}'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _impression(model: ReportModel) -> str:
@@ -120,8 +154,7 @@ def _impression(model: ReportModel) -> str:
                  f"{missing}</p>")
     if imp.ambiguities:
         parts.append("<h3>Policies applied where the paper is silent</h3>"
-                     + _items((Item(code, reason) for code, reason in imp.ambiguities),
-                              "policies"))
+                     + _items(imp.ambiguities, "policies"))
     return "".join(parts)
 
 
@@ -223,11 +256,28 @@ def _html(model: ReportModel, bodies: dict[str, str]) -> str:
     sections = "".join(
         f'<section id="{sid}" aria-labelledby="{sid}-h"><h2 id="{sid}-h">{title}</h2>'
         f"{bodies[sid]}</section>" for sid, title in SECTIONS)
+    return (f"{_page_head(model.title)}<main><header><h1>{model.title}</h1>{_summary(model)}"
+            f"</header>{sections}<footer>{_FOOTER}</footer></main></body></html>")
+
+
+def _page_head(title: str) -> str:
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/>'
             '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
-            f"<title>{model.title}</title><style>{_STYLE_ONE_LINE}</style></head><body>"
-            f"<main><header><h1>{model.title}</h1>{_summary(model)}</header>{sections}"
-            f"<footer>{_FOOTER}</footer></main></body></html>")
+            f"<title>{title}</title><style>{_STYLE_ONE_LINE}</style></head><body>")
+
+
+# The head of every page (title and style sheet, ASCII), cut to whole groups of three bytes:
+# its base64 is the beginning of every page's, computed once.
+_PAGE_HEAD = _page_head(TITLE)[:len(_page_head(TITLE)) // 3 * 3]
+_PAGE_HEAD_BASE64 = base64.b64encode(_PAGE_HEAD.encode("ascii")).decode("ascii")
+
+
+def page_base64(page: str) -> str:
+    """``base64(page as UTF-8)``, the ``presentedForm`` data."""
+    if page.startswith(_PAGE_HEAD):
+        rest = page[len(_PAGE_HEAD):].encode()
+        return _PAGE_HEAD_BASE64 + base64.b64encode(rest).decode("ascii")
+    return base64.b64encode(page.encode()).decode("ascii")
 
 
 def summary_text(assessment: StudyAssessment) -> str:

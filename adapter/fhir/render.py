@@ -12,7 +12,6 @@ dates come from the input: same input, same bytes.
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ from adapter.fhir import codes
 from adapter.fhir.conclusion import lesion_label
 from adapter.fhir.ids import OutputIds
 from adapter.fhir.message import ParsedMessage
-from adapter.fhir.narrative import render_report
+from adapter.fhir.narrative import page_base64, render_report
 from adapter.fhir.next_steps import next_step_requests
 from adapter.fhir.render_observations import (
     category_concept,
@@ -123,11 +122,11 @@ def render(
             parsed, ids, options)
     targets = [url for url, _ in resources]
     resources += [(ids.url("provenance"), provenance(parsed, ids, targets)), *shared]
-    copied = [c for c in (parsed.patient, parsed.imaging_study) if c]
-    copied += tracked_body_structures(parsed)
+    # Then the copies of the input: entries of the Bundle, not targets of the Provenance.
+    resources += [(c.full_url, c.resource) for c in (parsed.patient, parsed.imaging_study) if c]
+    resources += tracked_body_structures(parsed)
     entries = [{"fullUrl": ids.url("header"), "resource": header(parsed, ids, options)},
-               *({"fullUrl": url, "resource": r} for url, r in resources),
-               *({"fullUrl": c.full_url, "resource": c.resource} for c in copied)]
+               *[{"fullUrl": url, "resource": r} for url, r in resources]]
     bundle = {
         "resourceType": "Bundle",
         "id": ids.id("bundle"),
@@ -158,7 +157,6 @@ def diagnostic_report(
 ) -> Json:
     model = report_model(assessment, parsed)
     div, page = render_report(model)
-    lines, html = model.conclusion, page.encode()
     by_id = {a.lesion.lesion_id: a for a in assessment.lesions}
     work_up = [by_id[i] for i in assessment.work_up]
     inputs = parsed.report_inputs
@@ -182,14 +180,14 @@ def diagnostic_report(
         "imagingStudy": [{"reference": parsed.imaging_study.full_url}],
         "result": [{"reference": ids.url("overall-assessment")},
                    *[{"reference": url} for url in lesion_urls]],
-        "conclusion": "\n".join(lines),
+        "conclusion": "\n".join(model.conclusion),
         "conclusionCode": [
             category_concept(assessment.overall, f"Overall {assessment.overall.label}"),
             *(category_concept(a.category, f"{a.category.label}: {lesion_label(a)}")
               for a in work_up if a.category in (Category.C3C, Category.C3D)),
         ],
         "presentedForm": [{"contentType": "text/html", "language": "en",
-                           "data": base64.b64encode(html).decode("ascii"),
+                           "data": page_base64(page),
                            "title": "SSTR-RADS 1.0 report"}],
     }
 

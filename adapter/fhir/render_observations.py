@@ -113,11 +113,11 @@ def finding_reference(source: LesionSource) -> Json:
 
 
 def _next_step(text: str, request_url: str | None) -> Json:
-    component = _component(codes.OBS_NEXT_STEP, "valueString", text)
     if request_url is None:
-        return component
+        return _component(codes.OBS_NEXT_STEP, "valueString", text)
     return {"extension": [{"url": codes.EXT_NEXT_STEP_REQUEST,
-                           "valueReference": {"reference": request_url}}], **component}
+                           "valueReference": {"reference": request_url}}],
+            "code": _COMPONENT_CODE[codes.OBS_NEXT_STEP], "valueString": text}
 
 
 def lesion_assessment(
@@ -127,7 +127,7 @@ def lesion_assessment(
     """value = the lesion's category; derivedFrom the study (literal) and the finding
     (logical); focus/bodySite carried over; preliminary when the report is; each next step
     that has a request (``step_requests``) names it (extension next-step-request)."""
-    uptake = a.uptake
+    uptake, lesion_id, requests = a.uptake, a.lesion.lesion_id, step_requests or {}
     table1 = _TABLE1_COMPONENT.get(a.table1_prrt) or _component(
         codes.OBS_TABLE1_PRRT, "valueString", a.table1_prrt)
     components = [
@@ -136,18 +136,18 @@ def lesion_assessment(
         _LEVEL_COMPONENT[uptake.level],
         _SOURCE_COMPONENT[uptake.source],
         table1,
-        *[_next_step(s.text, (step_requests or {}).get((a.lesion.lesion_id, i)))
-          for i, s in enumerate(a.next_steps)],
+        *[_next_step(s.text, requests.get((lesion_id, i))) for i, s in enumerate(a.next_steps)],
         _REPRESENTATIVE[a.representative],
         _WAIVED[a.waived],
-        *_ambiguity_components(a.ambiguities),
     ]
+    if a.ambiguities:
+        components += _ambiguity_components(a.ambiguities)
     resource: Json = {
         "resourceType": "Observation",
-        "id": ids.id("lesion-assessment", a.lesion.lesion_id),
+        "id": ids.id("lesion-assessment", lesion_id),
         "meta": _LESION_META,
         "identifier": [{"system": codes.ID_ADAPTER_OUTPUT,
-                        "value": ids.url("lesion-assessment", a.lesion.lesion_id)}],
+                        "value": ids.url("lesion-assessment", lesion_id)}],
         "status": "preliminary" if report_status == "preliminary" else source.status,
         "category": _IMAGING_CATEGORIES,
         "code": _LESION_CODE,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from adapter.domain import (
     AnatomicCorrelate,
@@ -53,15 +53,12 @@ _SOURCE_TEXT = {UptakeSource.READER: "read", UptakeSource.SUV: "from SUVmax",
                 UptakeSource.READER_OVER_SUV: "read"}
 
 
-# Item and Finding are NamedTuples: several are built for every message, and a tuple is
-# built several times faster than a frozen dataclass.
+# Some twenty items and a row per lesion are built for every message: an item is a plain
+# pair (a tuple literal costs a quarter of a NamedTuple's call), a row a NamedTuple (a tuple
+# is built several times faster than a frozen dataclass).
 
-
-class Item(NamedTuple):
-    """One labelled value: ``Injected activity: 150 MBq``."""
-
-    label: str
-    value: str
+Item: TypeAlias = tuple[str, str]
+"""One labelled value, ``(label, value)``: ``("Injected activity", "150 MBq")``."""
 
 
 class Finding(NamedTuple):
@@ -137,28 +134,33 @@ def clinical_information(context: StudyContext, history: Mapping[str, str]) -> t
     """Supplementary Table 1, patient's history: the items that were given."""
     items: list[Item] = []
     if context.primary_tumour:
-        items.append(Item("Primary tumour", context.primary_tumour))
-    grading = ", ".join(
-        [*([f"grade {context.grade.value}"] if context.grade else []),
-         *([f"Ki-67 {context.ki67_percent:g} %"] if context.ki67_percent is not None else [])])
+        items.append(("Primary tumour", context.primary_tumour))
+    grading = [f"grade {context.grade}"] if context.grade else []  # a StrEnum formats as its value
+    if context.ki67_percent is not None:
+        grading.append(f"Ki-67 {context.ki67_percent:g} %")
     if context.biopsy_date or grading:
-        biopsy = f"biopsy {context.biopsy_date.isoformat()}" if context.biopsy_date else ""
-        items.append(Item("Biopsy and Ki-67/grade", "; ".join(t for t in (biopsy, grading) if t)))
+        parts = [f"biopsy {context.biopsy_date.isoformat()}"] if context.biopsy_date else []
+        if grading:
+            parts.append(", ".join(grading))
+        items.append(("Biopsy and Ki-67/grade", "; ".join(parts)))
     if context.primary_diagnosis_date:
-        items.append(Item("Date of primary diagnosis", context.primary_diagnosis_date.isoformat()))
+        items.append(("Date of primary diagnosis", context.primary_diagnosis_date.isoformat()))
     if context.symptoms_reported or "symptoms" in history:
-        items.append(Item("Symptoms", history.get("symptoms", "reported")))
+        items.append(("Symptoms", history.get("symptoms", "reported")))
     if context.prior_therapies is not None:
         therapies = sorted(THERAPY_TEXT[t] for t in context.prior_therapies)
-        items.append(Item("Previous therapies", ", ".join(therapies) or "none"))
+        items.append(("Previous therapies", ", ".join(therapies) or "none"))
     for code, label, given in (
         ("previous-imaging", "Previous imaging", context.previous_imaging_reported),
         ("other-malignancies", "Other malignancies", context.other_malignancies_reported),
         ("laboratory", "Laboratory results", context.laboratory_reported),
     ):
         if given or code in history:
-            items.append(Item(label, history.get(code, "reported")))
+            items.append((label, history.get(code, "reported")))
     return tuple(items)
+
+
+_EXAMINATION: Item = ("Examination", "SSTR-PET/CT")
 
 
 def technique(context: StudyContext, inputs: ReportInputs, study_date: str) -> tuple[Item, ...]:
@@ -167,24 +169,24 @@ def technique(context: StudyContext, inputs: ReportInputs, study_date: str) -> t
     if inputs.radiopharmaceutical_label and inputs.radiopharmaceutical is None:
         tracer = f"{tracer} (as given; not a DICOM CID 4021 code)"
     return (
-        Item("Examination", "SSTR-PET/CT"),
-        Item("Radiopharmaceutical", tracer),
-        Item("Injected activity", _number(context.injected_activity_mbq, "MBq")),
-        Item("Uptake time", _number(context.uptake_time_min, "min")),
-        Item("Field of view", context.field_of_view or NOT_GIVEN),
-        Item("Study date", study_date),
+        _EXAMINATION,
+        ("Radiopharmaceutical", tracer),
+        ("Injected activity", _number(context.injected_activity_mbq, "MBq")),
+        ("Uptake time", _number(context.uptake_time_min, "min")),
+        ("Field of view", context.field_of_view or NOT_GIVEN),
+        ("Study date", study_date),
     )
 
 
 def reference_regions(reference: ReferenceUptake | None) -> tuple[Item, ...]:
     """Table 2's reference regions and the levels they give SUVmax."""
     if reference is None:
-        return (Item("Reference regions", "not given: uptake levels are the reader's"),)
+        return (("Reference regions", "not given: uptake levels are the reader's"),)
     blood, liver = reference.blood_pool_suv_mean, reference.liver_suv_mean
     return (
-        Item("Liver SUVmean", f"{liver:g}"),
-        Item("Blood-pool SUVmean", f"{blood:g}"),
-        Item("Table 2 levels (SUVmax)",
+        ("Liver SUVmean", f"{liver:g}"),
+        ("Blood-pool SUVmean", f"{blood:g}"),
+        ("Table 2 levels (SUVmax)",
              f"1: up to {blood:g}; 2: above {blood:g} up to {liver:g}; 3: above {liver:g}"),
     )
 
@@ -207,12 +209,14 @@ def _finding(a: LesionAssessment, suv_mean: float | None) -> Finding:
     suv = NOT_GIVEN if lesion.suv_max is None else f"{lesion.suv_max:g}"
     if suv_mean is not None:
         suv += f" (mean {suv_mean:g})"
-    remarks = [
-        *(["waived under the overall score"] if a.waived else []),
-        *([f"representative ({system.label})"] if a.representative else []),
-        *(x.code for x in a.ambiguities),
-        *a.notes,
-    ]
+    remarks = ""
+    if a.waived or a.representative or a.ambiguities or a.notes:  # most lesions have none
+        remarks = "; ".join([
+            *(["waived under the overall score"] if a.waived else []),
+            *([f"representative ({system.label})"] if a.representative else []),
+            *(x.code for x in a.ambiguities),
+            *a.notes,
+        ])
     return Finding(
         lesion_id=lesion.lesion_id,
         site=lesion.site,
@@ -223,7 +227,7 @@ def _finding(a: LesionAssessment, suv_mean: float | None) -> Finding:
         correlate=_CORRELATE_TEXT[lesion.correlate],
         category=a.category.label,
         rule=a.rule,
-        remarks="; ".join(remarks),
+        remarks=remarks,
         category_code=a.category.code,
     )
 

@@ -9,12 +9,11 @@ patient has the same Tracking UID in every study.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from adapter.fhir import codes
-from adapter.fhir.ids import NAMESPACE
-from adapter.fhir.message import CopiedEntry, ParsedMessage
+from adapter.fhir.ids import uuid5_int
+from adapter.fhir.message import ParsedMessage
 
 Json = dict[str, Any]
 _TRACKING_ID_TYPE: Json = {"coding": [{"system": codes.DCM, "code": codes.DCM_TRACKING_IDENTIFIER,
@@ -32,22 +31,18 @@ def _patient_key(parsed: ParsedMessage) -> str:
 
 
 def tracking_uid(patient_key: str, lesion_id: str) -> str:
-    return f"2.25.{uuid.uuid5(NAMESPACE, f'tracking|{patient_key}|{lesion_id}').int}"
+    return f"2.25.{uuid5_int(f'tracking|{patient_key}|{lesion_id}')}"
 
 
-def tracked_body_structures(parsed: ParsedMessage) -> list[CopiedEntry]:
+def tracked_body_structures(parsed: ParsedMessage) -> list[tuple[str, Json]]:
+    """(fullUrl, BodyStructure) of every lesion, as the answer repeats it."""
     key = _patient_key(parsed)
-    out = []
-    for source in parsed.lesions:
-        copy = source.body_structure
-        resource = {
-            **copy.resource,
-            "identifier": [
-                {"type": _TRACKING_ID_TYPE, "system": codes.ID_LESION_TRACKING,
-                 "value": source.lesion_id},
-                {"type": _TRACKING_UID_TYPE, "system": codes.DICOM_UID,
-                 "value": f"urn:oid:{tracking_uid(key, source.lesion_id)}"},
-            ],
-        }
-        out.append(CopiedEntry(copy.full_url, resource))
-    return out
+    return [(source.body_structure.full_url, {
+        **source.body_structure.resource,
+        "identifier": [
+            {"type": _TRACKING_ID_TYPE, "system": codes.ID_LESION_TRACKING,
+             "value": source.lesion_id},
+            {"type": _TRACKING_UID_TYPE, "system": codes.DICOM_UID,
+             "value": f"urn:oid:{tracking_uid(key, source.lesion_id)}"},
+        ],
+    }) for source in parsed.lesions]

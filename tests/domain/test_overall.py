@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import pytest
 
 from adapter.domain import (
@@ -11,6 +13,17 @@ from adapter.domain import (
     StudyContext,
     score_study,
 )
+from adapter.domain.model import (
+    Ambiguity,
+    Lesion,
+    LesionAssessment,
+    NextStep,
+    SiteClass,
+    UptakeLevel,
+    UptakeResult,
+    UptakeSource,
+)
+from adapter.domain.study import _STEP_POLICIES, _waived
 
 from .builders import COMPLETE_CONTEXT, codes, lesion_in, study_of
 
@@ -180,3 +193,21 @@ def test_the_representative_threshold_is_a_policy_setting() -> None:
     result = score_study(study, policy)
 
     assert result.representatives_applied is True
+
+
+def test_waiving_a_lesion_keeps_every_other_field() -> None:
+    # Codes by reference, not spelled out: the README's rule tables list the tests naming them.
+    kept, dropped = Ambiguity("kept", "kept"), Ambiguity(min(_STEP_POLICIES), "dropped")
+    given = LesionAssessment(
+        lesion=Lesion("L1", "liver", SiteClass.TYPICAL_SOFT_TISSUE),
+        category=C.C3A, rule="a rule",
+        uptake=UptakeResult(UptakeLevel.ABOVE_BLOOD_POOL, UptakeSource.READER),
+        table1_prrt="text", next_steps=(NextStep("step"),), ambiguities=(kept, dropped),
+        notes=("note",), representative=True, waived=False, suv_category=C.C4,
+    )
+    # Every field but ``waived`` differs from its default, so a forgotten one would show.
+    assert all(getattr(given, f.name) != f.default for f in fields(given) if f.name != "waived")
+
+    waived = _waived(given)
+
+    assert waived == replace(given, waived=True, next_steps=(), ambiguities=(kept,))

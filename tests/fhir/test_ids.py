@@ -7,7 +7,7 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapter.fhir.ids import NAMESPACE, OutputIds, uuid5
+from adapter.fhir.ids import NAMESPACE, OutputIds, uuid5, uuid5_int
 
 
 @given(st.text())
@@ -24,3 +24,8 @@ def test_ids_depend_on_message_study_role_and_lesion() -> None:
 
     assert len(variants) == 5
     assert ids.url("report") == f"urn:uuid:{OutputIds('m1', '1.2.3').id('report')}"
+
+
+@given(st.text())
+def test_the_fast_uuid5_int_equals_the_standard_librarys(name: str) -> None:
+    assert uuid5_int(name) == uuid.uuid5(NAMESPACE, name).int

@@ -9,14 +9,14 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from adapter.domain import AnatomicCorrelate, Grade, Progression, SiteClass, score_study
 from adapter.fhir import narrative
 from adapter.fhir.narrative import SECTIONS
 from adapter.fhir.parse import parse_message
-from adapter.fhir.report_model import FINDINGS_HEADER, build_report
+from adapter.fhir.report_model import FINDINGS_HEADER, TITLE, build_report
 from adapter.service.pipeline import ScoringPipeline
 from adapter.service.results import Processed
 from adapter.tools.examples import FIGURES, REFERENCE, input_path
@@ -339,3 +339,26 @@ def test_a_report_without_markup_is_rendered_from_the_model_itself() -> None:
 
     assert narrative._escaped(model) is model
     assert narrative._escaped(marked).study_date == "2024 &lt;b&gt;"
+
+
+def test_every_character_xml_does_not_allow_is_one_isprintable_refuses() -> None:
+    # narrative._needs_escaping relies on it to skip the regular expression.
+    refused = (c for c in map(chr, range(0x110000)) if narrative._NOT_XML_CHARS.match(c))
+
+    assert not any(c.isprintable() for c in refused)
+
+
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=0x7F)).map(
+    lambda text: text.replace("a", "\u00ad")))
+@example("corre\u00adsponding\x1f")
+@example("corre\u00adsponding\t")
+@example("\u2026\ufffe")
+def test_the_quick_escaping_check_agrees_with_the_markup_expression(text: str) -> None:
+    assert narrative._needs_escaping(text) == (narrative._MARKUP.search(text) is not None)
+
+
+@given(st.text(), st.booleans())
+def test_the_page_base64_is_the_base64_of_the_whole_page(tail: str, with_head: bool) -> None:
+    page = (narrative._page_head(TITLE) if with_head else "") + tail
+
+    assert narrative.page_base64(page) == base64.b64encode(page.encode()).decode("ascii")
