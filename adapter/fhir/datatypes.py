@@ -10,7 +10,7 @@ Copies hold only the checked elements, as plain JSON for the answer.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 
 from msgspec import UNSET, UnsetType
@@ -23,7 +23,9 @@ from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.schema import (
     CodeableConcept,
     Coding,
+    Component,
     Identifier,
+    Observation,
     Quantity,
     items,
     value_names,
@@ -63,6 +65,28 @@ def text(value: str | UnsetType, here: str, name: str, problems: Problems, *,
         return value
     problems.add(IssueCode.VALUE, here, f"{name} {STRING_RULE}")
     return None
+
+
+def uri(value: str | UnsetType, here: str, name: str, problems: Problems) -> str | None:
+    """An optional uri the answer repeats (:func:`is_uri`); None when absent or invalid."""
+    if value is UNSET:
+        return None
+    if is_uri(value):
+        return value
+    problems.add(IssueCode.VALUE, here, f"{name} must be a uri (a string without whitespace)")
+    return None
+
+
+def components(res: Observation, path: str, problems: Problems) -> Iterator[tuple[str, Component]]:
+    """The components of a read Observation (at ``path``) with their FHIRPaths. The
+    Observation and each component may carry one ``value[x]`` at most; ``component`` is
+    required."""
+    check_one_value(res, path, problems)
+    required(res.component, f"{path}.component", "component", problems)
+    for i, comp in enumerate(items(res.component)):
+        c_path = f"{path}.component[{i}]"
+        check_one_value(comp, c_path, problems)
+        yield c_path, comp
 
 
 def code_in(value: str | UnsetType, here: str, name: str, problems: Problems,
@@ -232,12 +256,9 @@ def identifier_copy(identifier: Identifier, here: str, problems: Problems) -> Js
         concept = concept_copy(identifier.type, f"{here}.type", "type", problems)
         if concept is not None:
             out["type"] = concept
-    if identifier.system is not UNSET:
-        if is_uri(identifier.system):
-            out["system"] = identifier.system
-        else:
-            problems.add(IssueCode.VALUE, f"{here}.system",
-                         "system must be a uri (a string without whitespace)")
+    system = uri(identifier.system, f"{here}.system", "system", problems)
+    if system is not None:
+        out["system"] = system
     if is_fhir_string(identifier.value):
         out["value"] = identifier.value
     else:

@@ -17,9 +17,9 @@ from msgspec import UNSET, UnsetType
 
 from adapter.fhir import codes, schema
 from adapter.fhir.bundle_index import BundleIndex, Entry
-from adapter.fhir.datatypes import JsonObject, concept_copy
+from adapter.fhir.datatypes import JsonObject, concept_copy, text, uri
 from adapter.fhir.message import CopiedEntry
-from adapter.fhir.primitives import STRING_RULE, is_fhir_string, is_uri
+from adapter.fhir.primitives import is_fhir_string
 from adapter.fhir.problems import IssueCode, Problems
 from adapter.fhir.schema import items
 
@@ -104,17 +104,12 @@ def patient_copy(entry: Entry, problems: Problems) -> CopiedEntry | None:
     for i, ident in enumerate(items(res.identifier)):
         i_path = f"{entry.path}.identifier[{i}]"
         kept: JsonObject = {}
-        if ident.system is not UNSET:
-            if is_uri(ident.system):
-                kept["system"] = ident.system
-            else:
-                problems.add(IssueCode.VALUE, f"{i_path}.system",
-                             "system must be a uri (a string without whitespace)")
-        if ident.value is not UNSET:
-            if is_fhir_string(ident.value):
-                kept["value"] = ident.value
-            else:
-                problems.add(IssueCode.VALUE, f"{i_path}.value", f"value {STRING_RULE}")
+        system = uri(ident.system, f"{i_path}.system", "system", problems)
+        if system is not None:
+            kept["system"] = system
+        value = text(ident.value, f"{i_path}.value", "value", problems, needed=False)
+        if value is not None:
+            kept["value"] = value
         # An identifier without a value cannot match anyone: not repeated.
         if "value" in kept:
             identifiers.append(kept)

@@ -24,6 +24,7 @@ from adapter.fhir.datatypes import (
     code_in,
     coded,
     coding_code,
+    components,
     concept_copy,
     concept_label,
     quantity_value,
@@ -146,11 +147,7 @@ def _components(
     fields: dict[str, Any] = {}
     paths: dict[str, str] = {}
     seen: set[str] = set()
-    check_one_value(res, path, problems)
-    required(res.component, f"{path}.component", "component", problems)
-    for i, comp in enumerate(items(res.component)):
-        c_path = f"{path}.component[{i}]"
-        check_one_value(comp, c_path, problems)
+    for c_path, comp in components(res, path, problems):
         code = _lesion_component(comp, c_path, problems)
         if code is None:
             continue

@@ -17,6 +17,7 @@ from adapter.fhir.datatypes import (
     code_in,
     coded,
     coding_code,
+    components,
     concept_copy,
     concept_label,
     quantity_copy,
@@ -220,11 +221,7 @@ def read_reference_uptake(
     paths: dict[str, str] = {"reference": entry.path}
     wanted = {codes.OBS_REFERENCE_LIVER: "reference.liver_suv_mean",
               codes.OBS_REFERENCE_BLOOD_POOL: "reference.blood_pool_suv_mean"}
-    check_one_value(res, entry.path, problems)
-    required(res.component, f"{entry.path}.component", "component", problems)
-    for i, comp in enumerate(items(res.component)):
-        c_path = f"{entry.path}.component[{i}]"
-        check_one_value(comp, c_path, problems)
+    for c_path, comp in components(res, entry.path, problems):
         code = coding_code(comp.code, codes.CS_OBSERVATION)
         if code not in wanted:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",
@@ -270,11 +267,7 @@ def read_context(
     history: dict[str, str] = {}
     therapies: set[Therapy] = set()
     therapies_given = False
-    check_one_value(res, entry.path, problems)
-    required(res.component, f"{entry.path}.component", "component", problems)
-    for i, comp in enumerate(items(res.component)):
-        c_path = f"{entry.path}.component[{i}]"
-        check_one_value(comp, c_path, problems)
+    for c_path, comp in components(res, entry.path, problems):
         code = coding_code(comp.code, codes.CS_CONTEXT)
         if code not in CONTEXT_CODES:
             problems.add(IssueCode.CODE_INVALID, f"{c_path}.code",

@@ -14,8 +14,8 @@ from msgspec import UNSET, UnsetType
 
 from adapter.fhir import schema
 from adapter.fhir.bundle_index import BundleIndex
-from adapter.fhir.datatypes import JsonObject, identifier_copy
-from adapter.fhir.primitives import STRING_RULE, is_fhir_string, is_uri
+from adapter.fhir.datatypes import JsonObject, identifier_copy, text
+from adapter.fhir.primitives import is_fhir_string, is_uri
 from adapter.fhir.problems import IssueCode, Problems
 
 INTERPRETER_TYPES = frozenset({"Practitioner", "PractitionerRole"})
@@ -71,11 +71,9 @@ def _reference_copy(
         copy = identifier_copy(ref.identifier, f"{path}.identifier", problems)
         if copy is not None:
             out["identifier"] = copy
-    if ref.display is not UNSET:
-        if is_fhir_string(ref.display):
-            out["display"] = ref.display
-        else:
-            problems.add(IssueCode.VALUE, f"{path}.display", f"display {STRING_RULE}")
+    display = text(ref.display, f"{path}.display", "display", problems, needed=False)
+    if display is not None:
+        out["display"] = display
     if not types <= set(allowed):
         problems.add(IssueCode.INVALID, path, f"this reference must point at a {names}")
     if problems.count == before and not out:

@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeVar, Union
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
-from typing_extensions import TypeIs
 
 from adapter.fhir.primitives import STRING_RULE
 from adapter.fhir.r4 import R4_RESOURCE_TYPES
@@ -200,11 +199,6 @@ def _with_other_values(cls: type[Struct], **config: Any) -> Any:
 
 
 T = TypeVar("T")
-
-
-def given(value: T | UnsetType) -> TypeIs[T]:
-    """Whether an element is present (``UNSET`` is what the decoder gives for an absent one)."""
-    return value is not UNSET
 
 
 def items(value: list[T] | UnsetType) -> list[T]:
@@ -391,5 +385,3 @@ class Bundle(Element, kw_only=True, tag_field="resourceType", tag="Bundle"):
     entry: Annotated[list[BundleEntry], Meta(min_length=1)]
     issues: _r5("Bundle", "issues") = UNSET  # type: ignore[valid-type]
 
-
-ENTRY_TYPES: Final = {r.__struct_config__.tag: r for r in READ_RESOURCES + OTHER_RESOURCES}
